@@ -1,0 +1,245 @@
+"""Money between the fund and its projects: disbursements out, receipts back, and carrying values."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portfolio.money import MoneyField
+
+from .base import ForeignAmount, choices_constraint, positive_amount_constraint
+from .projects import Project, Tranche
+
+
+class DisbursementStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+
+
+class Disbursement(ForeignAmount):
+    """Money paid from the fund to a project: requested by one manager, approved by another, then paid.
+
+    A paid disbursement is never edited or deleted; a reversal is a new row with a negative amount that
+    points at the row it reverses (at most one reversal per original, never larger than it).
+    """
+
+    Status = DisbursementStatus
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="disbursements"
+    )
+    tranche = models.ForeignKey(
+        Tranche,
+        verbose_name=_("tranche"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+        null=True,
+        blank=True,
+    )
+    amount = MoneyField(_("amount"), help_text=_("Negative only for a reversal."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_date = models.DateField(_("payment date"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        null=True,
+        blank=True,
+        help_text=_("For a reversal: the paid disbursement it undoes."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # The OneToOneField already makes "reverses" unique: an original is reversed at most once.
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
+                name="disbursement_amount_positive_unless_reversal",
+                violation_error_message=_(
+                    "A disbursement must be positive; only a reversal is negative."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reverses=F("id")),
+                name="disbursement_not_reversing_itself",
+            ),
+            choices_constraint("disbursement", "status", DisbursementStatus),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="disbursement_approved_by_another_manager",
+                violation_error_message=_("A disbursement must be approved by someone other than its requester."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="disbursement_approval_recorded",
+                violation_error_message=_("An approved or paid disbursement needs its approver and time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_date__isnull=False),
+                name="disbursement_paid_has_date",
+                violation_error_message=_("A paid disbursement needs its payment date."),
+            ),
+            *ForeignAmount.constraints_for("disbursement"),
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="disbursement_project_status")]
+
+    def __str__(self):
+        return f"{self.project} · {self.amount} · {self.get_status_display()}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None:
+            if self.reverses_id is None and self.amount <= 0:
+                errors["amount"] = _("The amount must be greater than zero.")
+            elif self.reverses_id is not None:
+                errors.update(self._reversal_errors())
+        if self.tranche_id and self.project_id and self.tranche.project_id != self.project_id:
+            errors["tranche"] = _("This tranche belongs to another project.")
+        if self.approved_by_id and self.approved_by_id == self.requested_by_id:
+            errors["approved_by"] = _("A disbursement must be approved by someone other than its requester.")
+        if self.status != self.Status.REQUESTED and not (self.approved_by_id and self.approved_at):
+            errors["approved_by"] = _("An approved or paid disbursement needs its approver and time.")
+        if self.status == self.Status.PAID and not self.paid_date:
+            errors["paid_date"] = _("A paid disbursement needs its payment date.")
+        if errors:
+            raise ValidationError(errors)
+        self.clean_foreign_amount()
+
+    def _reversal_errors(self) -> dict:
+        original = self.reverses
+        if original.reverses_id is not None:
+            return {"reverses": _("A reversal cannot itself be reversed.")}
+        if original.status != self.Status.PAID:
+            return {"reverses": _("Only a paid disbursement can be reversed.")}
+        if self.project_id and original.project_id != self.project_id:
+            return {"reverses": _("A reversal must belong to the same project as the original.")}
+        if self.amount >= 0:
+            return {"amount": _("A reversal must be a negative amount.")}
+        if -self.amount > original.amount:
+            return {
+                "amount": _("A reversal cannot be larger than the original (%(original)s).")
+                % {"original": original.amount}
+            }
+        if Disbursement.objects.filter(reverses_id=original.pk).exclude(pk=self.pk).exists():
+            return {"reverses": _("This disbursement has already been reversed.")}
+        return {}
+
+
+class ReceiptSource(models.TextChoices):
+    BOX_OFFICE = "box_office", _("Box office")
+    STREAMING = "streaming", _("Streaming")
+    TV = "tv", _("TV")
+    SALES = "sales", _("Sales")
+    LOAN_REPAYMENT = "loan_repayment", _("Loan repayment")
+    OTHER = "other", _("Other")
+
+
+class Receipt(ForeignAmount):
+    Source = ReceiptSource
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.BOX_OFFICE)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-date", "-id"]
+        constraints = [
+            positive_amount_constraint("receipt"),
+            choices_constraint("receipt", "source", ReceiptSource),
+            *ForeignAmount.constraints_for("receipt"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.date} · {self.amount}"
+
+    def clean(self):
+        if self.amount is not None and self.amount <= 0:
+            raise ValidationError({"amount": _("The amount must be greater than zero.")})
+        self.clean_foreign_amount()
+
+
+class Valuation(models.Model):
+    """A manager's carrying value of a project at a date, for NAV."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="valuations"
+    )
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("carrying value"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("valuation")
+        verbose_name_plural = _("valuations")
+        ordering = ["project", "-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "date"],
+                name="valuation_one_per_project_and_date",
+                violation_error_message=_("This project already has a valuation on this date."),
+            ),
+            # A written-off project is carried at zero; a negative carrying value means nothing.
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="valuation_amount_not_negative",
+                violation_error_message=_("A carrying value cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.date} · {self.amount}"
+
+    def clean(self):
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError({"amount": _("A carrying value cannot be negative.")})

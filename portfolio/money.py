@@ -1,0 +1,50 @@
+"""The one place that owns money precision and rounding.
+
+Amounts are stored in the fund's base currency (KZT) with two places, rounded half-up; 18 digits leave room
+for 10^15 and more. Ratios are computed from unrounded sums and only rounded for display.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+MONEY_MAX_DIGITS = 18
+MONEY_PLACES = 2
+CENT = Decimal("0.01")
+
+RATE_MAX_DIGITS = 18
+RATE_PLACES = 6
+
+BASE_CURRENCY = "KZT"
+
+
+def quantize_money(value) -> Decimal:
+    """Round a money value half-up (away from zero) to 0.01, as the ledger stores it."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyField(models.DecimalField):
+    """A KZT amount: Decimal with 2 places and room for 10^15."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_PLACES)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        # Keep migrations pointing at a plain DecimalField so they never depend on this module's path.
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+class RateField(models.DecimalField):
+    """An FX rate: KZT per one unit of a foreign currency, six places as the National Bank publishes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", RATE_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", RATE_PLACES)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("funds/", views.fund_list, name="fund-list"),
+    path("funds/<slug:slug>/", views.fund_detail, name="fund-detail"),
+]

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+
+from portfolio.selectors import fund_overview_list, funds_visible_to, user_role_in_fund
+
+
+def home(request):
+    """Send each kind of user where their work is: admins to admin, everyone else to their funds."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("fund-list")
+
+
+@login_required
+def fund_list(request):
+    return render(request, "portfolio/fund_list.html", {"funds": fund_overview_list(request.user)})
+
+
+@login_required
+def fund_detail(request, slug):
+    # 404, not 403, for a fund the user may not see: its existence is not theirs to learn.
+    fund = get_object_or_404(funds_visible_to(request.user), slug=slug)
+    role = user_role_in_fund(request.user, fund)
+    committed = fund.commitments.aggregate(total=Sum("amount"))["total"] or 0
+    projects = fund.projects.order_by("title")
+    return render(
+        request,
+        "portfolio/fund_detail.html",
+        {"fund": fund, "role": role, "committed_capital": committed, "projects": projects},
+    )
