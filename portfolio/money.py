@@ -48,3 +48,15 @@ class RateField(models.DecimalField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+
+def format_money(value, currency: str = BASE_CURRENCY, language: str | None = None) -> str:
+    """Display a Decimal amount for a reader: rounded half-up to 0.01, grouped as the reader's language
+    groups digits, with the tenge sign ₸ (English locales would write "KZT"). Never goes through float."""
+    from babel.numbers import format_currency
+    from django.utils import translation
+
+    language = (language or translation.get_language() or "en").split("-")[0]
+    locale = {"ru": "ru_KZ", "kk": "kk_KZ"}.get(language, "en_US")
+    text = format_currency(quantize_money(value), currency, locale=locale, currency_digits=False)
+    return text.replace("KZT", "₸") if currency == BASE_CURRENCY else text

@@ -1,5 +1,11 @@
+import os
+
 import pytest
 from django.conf import settings
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made from the test body
+# (fixtures, assertions) are still plain synchronous calls, so allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config):
@@ -8,3 +14,20 @@ def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         raise pytest.UsageError(f"Run the tests on PostgreSQL (make test sets DATABASE_URL); got {engine}.")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; the flags keep it off the (closed) network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

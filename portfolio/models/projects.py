@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.money import MoneyField
+from portfolio.money import MoneyField, format_money
 
 from .base import choices_constraint, positive_amount_constraint
 from .funds import Fund
@@ -56,7 +56,9 @@ class Project(models.Model):
     slug = models.SlugField(_("slug"), max_length=80)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.FEATURE)
     genre = models.CharField(_("genre"), max_length=100, blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.KAZAKH)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.KAZAKH
+    )
     director = models.CharField(_("director"), max_length=200, blank=True)
     producer = models.CharField(_("producer"), max_length=200, blank=True)
     production_company = models.CharField(_("production company"), max_length=200, blank=True)
@@ -124,8 +126,8 @@ class Project(models.Model):
             cap = self.fund.concentration_cap_amount
             if self.commitment > cap:
                 errors["commitment"] = _(
-                    "The commitment exceeds the fund's concentration cap of %(pct)s%% of target (%(cap)s KZT)."
-                ) % {"pct": self.fund.concentration_cap_pct, "cap": f"{cap:,.2f}"}
+                    "The commitment exceeds the fund's concentration cap: %(pct)s%% of the target, %(cap)s."
+                ) % {"pct": self.fund.concentration_cap_pct, "cap": format_money(cap)}
         if errors:
             raise ValidationError(errors)
 

@@ -1,0 +1,55 @@
+# fundtracker: `make run` serves the demo, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test install assets messages lint format bench clean
+
+# --- set-up steps (each does nothing when already up to date) -------------------------------------------
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+assets: node_modules/.installed
+
+# Babel compiles the translations, so neither the demo nor CI needs GNU gettext installed.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 | grep -v '^$$' || true
+
+# --- the two commands of the README ---------------------------------------------------------------------
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+# --- developer helpers ----------------------------------------------------------------------------------
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+# Refresh the translation catalogues from the code (needs GNU gettext: apt-get install gettext).
+makemessages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale=ru --locale=kk --no-obsolete --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .tmp .pytest_cache .ruff_cache db.sqlite3

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Run a command with PostgreSQL (and Redis) available, as `make test` needs them:
+#   - DATABASE_URL / REDIS_URL from the environment win;
+#   - else a server already listening on 127.0.0.1:5432 / :6379 is used;
+#   - else a private throwaway instance is started under .tmp/ and stopped when the command ends.
+# As root on Debian, missing server packages (and Chromium for the browser tests) are apt-get installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TMP=$ROOT/.tmp
+mkdir -p "$TMP"
+
+log() { printf '[services] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+apt_install() {
+  # Only as root on a Debian-like system; elsewhere the developer installs these once by hand.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if [ ! -f "$TMP/.apt-updated" ]; then apt-get update -qq && touch "$TMP/.apt-updated"; fi
+    log "installing $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    log "missing $* and cannot install it here (not root or no apt-get)"
+  fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && echo "$dir"
+}
+
+cleanup=()
+on_exit() {
+  local status=$?
+  for cmd in "${cleanup[@]}"; do eval "$cmd" || true; done
+  exit $status
+}
+trap on_exit EXIT
+
+# Chromium for the Playwright tests (Debian's package; browsers are never downloaded by Playwright).
+if [ -z "${PLAYWRIGHT_CHROMIUM:-}" ]; then
+  for candidate in /usr/bin/chromium /usr/bin/chromium-browser; do
+    [ -x "$candidate" ] && export PLAYWRIGHT_CHROMIUM=$candidate && break
+  done
+  if [ -z "${PLAYWRIGHT_CHROMIUM:-}" ]; then
+    apt_install chromium
+    [ -x /usr/bin/chromium ] && export PLAYWRIGHT_CHROMIUM=/usr/bin/chromium
+  fi
+fi
+
+# PostgreSQL.
+if [ -z "${DATABASE_URL:-}" ]; then
+  if port_open 5432; then
+    export DATABASE_URL="postgres://${PGUSER:-postgres}@127.0.0.1:5432/fundtracker"
+    log "using PostgreSQL on 127.0.0.1:5432"
+  else
+    [ -n "$(pg_bin)" ] || apt_install postgresql
+    bin=$(pg_bin) || { log "PostgreSQL is not installed"; exit 1; }
+    data=$TMP/pg-data port=55432
+    rm -rf "$data"
+    # initdb refuses to run as root; the throwaway cluster belongs to the postgres user then.
+    run_pg=()
+    if [ "$(id -u)" = 0 ]; then run_pg=(runuser -u postgres --); chown postgres "$TMP"; fi
+    "${run_pg[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null
+    "${run_pg[@]}" "$bin/pg_ctl" -D "$data" -o "-p $port -k $TMP -c listen_addresses=127.0.0.1 -c fsync=off" \
+      -l "$TMP/pg.log" -w start >/dev/null
+    cleanup+=("${run_pg[*]:-} $bin/pg_ctl -D $data -m fast stop >/dev/null; rm -rf $data")
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/fundtracker"
+    log "started a private PostgreSQL on 127.0.0.1:$port"
+  fi
+fi
+
+# Redis (the broker of the Celery worker).
+if [ -z "${REDIS_URL:-}" ]; then
+  if port_open 6379; then
+    export REDIS_URL="redis://127.0.0.1:6379/0"
+    log "using Redis on 127.0.0.1:6379"
+  else
+    command -v redis-server >/dev/null || apt_install redis-server
+    port=56379
+    redis-server --daemonize yes --bind 127.0.0.1 --port $port --save "" --appendonly no \
+      --dir "$TMP" --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
+    cleanup+=("kill \$(cat '$TMP/redis.pid') 2>/dev/null")
+    export REDIS_URL="redis://127.0.0.1:$port/0"
+    log "started a private Redis on 127.0.0.1:$port"
+  fi
+fi
+
+"$@"

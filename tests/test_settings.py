@@ -1,0 +1,40 @@
+"""Production is switched on by environment variables and must pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_PRODUCTION": "1",
+    "SECRET_KEY": "x7#kq!m2-production-like-secret-key-for-the-deploy-check-0f9a8b7c6d5e4f3a2b1c",
+    "ALLOWED_HOSTS": "fundtracker.example.kz",
+}
+
+
+def run_manage(*args, env_overrides):
+    # The test process allows async-unsafe ORM calls for Playwright; a production process never would.
+    dropped = ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION_ENV)
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_secret_key_or_hosts(missing):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
