@@ -26,13 +26,17 @@ class CallPurpose(models.TextChoices):
 class CapitalCall(models.Model):
     Purpose = CallPurpose
 
-    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="capital_calls")
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="capital_calls"
+    )
     number = models.PositiveIntegerField(_("number"))
     call_date = models.DateField(_("call date"), help_text=_("The date the notice goes to investors."))
     due_date = models.DateField(
         _("due date"), help_text=_("The ILPA norm is at least 10 business days after the notice.")
     )
-    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.INVESTMENT)
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.INVESTMENT
+    )
     amount = MoneyField(_("amount"), help_text=_("The total called; items split it pro rata to commitments."))
     note = models.TextField(_("note"), blank=True)
 
@@ -108,7 +112,10 @@ class CapitalCallPayment(ForeignAmount):
     """Money an investor paid against one call item; an item may be paid in several parts."""
 
     item = models.ForeignKey(
-        CapitalCallItem, verbose_name=_("capital call item"), on_delete=models.PROTECT, related_name="payments"
+        CapitalCallItem,
+        verbose_name=_("capital call item"),
+        on_delete=models.PROTECT,
+        related_name="payments",
     )
     date = models.DateField(_("payment date"))
     amount = MoneyField(_("amount"))
@@ -160,7 +167,9 @@ class Distribution(models.Model):
 
     Status = DistributionStatus
 
-    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="distributions")
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="distributions"
+    )
     number = models.PositiveIntegerField(_("number"))
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RETURN_OF_CAPITAL)

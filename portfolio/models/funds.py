@@ -146,7 +146,9 @@ class Commitment(ForeignAmount):
     investor = models.ForeignKey(
         Investor, verbose_name=_("investor"), on_delete=models.PROTECT, related_name="commitments"
     )
-    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="commitments")
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="commitments"
+    )
     amount = MoneyField(_("amount"))
     date = models.DateField(_("date"))
 

@@ -84,9 +84,7 @@ class Disbursement(ForeignAmount):
             models.CheckConstraint(
                 condition=Q(reverses__isnull=True, amount__gt=0) | Q(reverses__isnull=False, amount__lt=0),
                 name="disbursement_amount_positive_unless_reversal",
-                violation_error_message=_(
-                    "A disbursement must be positive; only a reversal is negative."
-                ),
+                violation_error_message=_("A disbursement must be positive; only a reversal is negative."),
             ),
             models.CheckConstraint(
                 condition=~Q(reverses=F("id")),
@@ -96,7 +94,9 @@ class Disbursement(ForeignAmount):
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
                 name="disbursement_approved_by_another_manager",
-                violation_error_message=_("A disbursement must be approved by someone other than its requester."),
+                violation_error_message=_(
+                    "A disbursement must be approved by someone other than its requester."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status="requested") | Q(approved_by__isnull=False, approved_at__isnull=False),

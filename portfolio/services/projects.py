@@ -21,7 +21,10 @@ def project_stage_change(
     latest = locked.stage_changes.order_by("-date", "-id").first()
     if latest is not None and date < latest.date:
         raise ValidationError(
-            {"date": _("A stage change cannot be dated before the latest one (%(date)s).") % {"date": latest.date}}
+            {
+                "date": _("A stage change cannot be dated before the latest one (%(date)s).")
+                % {"date": latest.date}
+            }
         )
     if latest is not None and latest.stage == stage:
         raise ValidationError({"stage": _("The project is already at this stage.")})
