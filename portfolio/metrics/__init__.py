@@ -1,0 +1,4 @@
+from .progress import compute_fund_progress
+from .xirr import xirr, xnpv
+
+__all__ = ["compute_fund_progress", "xirr", "xnpv"]

@@ -1,0 +1,93 @@
+"""Progress snapshots: compute and store them, and ask for a recompute when a fund's records change."""
+
+import datetime
+import json
+import logging
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portfolio.metrics import compute_fund_progress
+from portfolio.models import Fund, ProgressSnapshot
+
+logger = logging.getLogger(__name__)
+
+PENDING_KEY = "fundtracker:progress-pending:{fund_id}"
+
+
+def metrics_as_json(metrics: dict) -> dict:
+    """Decimals become strings and dates ISO strings, exactly as the API and the snapshots carry them."""
+    return json.loads(json.dumps(metrics, cls=DjangoJSONEncoder))
+
+
+def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> ProgressSnapshot | None:
+    """Compute fund `fund_id` as of `as_of` and store it, replacing any snapshot of that date.
+
+    Idempotent: one INSERT ... ON CONFLICT DO UPDATE against the (fund, as_of) unique key, so a rerun or two
+    concurrent runs leave exactly one snapshot, and readers see the old row or the new one, never half."""
+    fund = Fund.objects.filter(pk=fund_id).first()
+    if fund is None:
+        logger.info("progress snapshot skipped: fund %s no longer exists", fund_id)
+        return None
+    # REPEATABLE READ-like consistency for the handful of queries: one transaction, one snapshot of the data.
+    with transaction.atomic():
+        metrics = metrics_as_json(compute_fund_progress(fund, as_of))
+        ProgressSnapshot.objects.bulk_create(
+            [ProgressSnapshot(fund=fund, as_of=as_of, metrics=metrics, computed_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["fund", "as_of"],
+            update_fields=["metrics", "computed_at"],
+        )
+    return ProgressSnapshot.objects.get(fund=fund, as_of=as_of)
+
+
+def _pending_callbacks_for(fund_id: int) -> bool:
+    return any(
+        getattr(callback, "progress_fund_id", None) == fund_id
+        for _savepoints, callback, _robust in connection.run_on_commit
+    )
+
+
+def progress_refresh_request(*, fund_id: int) -> None:
+    """Queue one recompute of today's snapshot after the current transaction commits.
+
+    Coalesces bursts twice over: within a transaction only the first change registers a callback (a
+    rollback discards it with the transaction), and across transactions a short-lived Redis key marks a
+    recompute as already queued, so 500 rows imported one by one still cost one recompute per fund."""
+    if connection.in_atomic_block and _pending_callbacks_for(fund_id):
+        return
+
+    def enqueue():
+        from portfolio.tasks import compute_progress_snapshot
+
+        if not _claim_pending(fund_id):
+            return
+        compute_progress_snapshot.apply_async(
+            kwargs={"fund_id": fund_id},
+            countdown=settings.PROGRESS_RECOMPUTE_DELAY if settings.REDIS_URL else 0,
+        )
+
+    enqueue.progress_fund_id = fund_id
+    transaction.on_commit(enqueue)
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _claim_pending(fund_id: int) -> bool:
+    """True when no recompute of this fund is queued yet (and marks one as queued)."""
+    if not settings.REDIS_URL:
+        return True
+    ttl = settings.PROGRESS_RECOMPUTE_DELAY + settings.CELERY_TASK_TIME_LIMIT
+    return bool(_redis().set(PENDING_KEY.format(fund_id=fund_id), "1", nx=True, ex=ttl))
+
+
+def release_pending(fund_id: int) -> None:
+    # Called by the task before it reads anything: a change committed after this point queues a new run.
+    if settings.REDIS_URL:
+        _redis().delete(PENDING_KEY.format(fund_id=fund_id))
