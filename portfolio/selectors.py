@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from portfolio.models import Fund, Stage
+from portfolio.models import Fund, ProgressSnapshot, Stage
 
 
 def funds_visible_to(user) -> QuerySet[Fund]:
@@ -37,3 +37,14 @@ def user_role_in_fund(user, fund: Fund) -> str | None:
     if fund.commitments.filter(investor__users=user).exists():
         return "investor"
     return None
+
+
+def investor_ids_of(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(user.investors.values_list("pk", flat=True))
+
+
+def latest_progress_snapshot(fund: Fund, as_of) -> ProgressSnapshot | None:
+    """The stored snapshot at or before `as_of` (one indexed query)."""
+    return fund.progress_snapshots.filter(as_of__lte=as_of).order_by("-as_of").first()

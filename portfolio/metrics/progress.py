@@ -37,7 +37,7 @@ from portfolio.models import (
     Tranche,
     Valuation,
 )
-from portfolio.money import MONEY_MAX_DIGITS, MONEY_PLACES
+from portfolio.money import MONEY_MAX_DIGITS, MONEY_PLACES, quantize_money
 
 from .xirr import xirr
 
@@ -57,6 +57,10 @@ STAGE_ORDER = [
     Stage.RELEASED,
     Stage.ABANDONED,
 ]
+
+
+def _money(value) -> Decimal:
+    return quantize_money(value)
 
 
 def ratio(numerator, denominator) -> Decimal | None:
@@ -141,7 +145,20 @@ def _projects(fund: Fund, as_of: datetime.date) -> list[ProjectRow]:
             "next_tranche_id",
         )
     )
-    return [ProjectRow(*row) for row in rows]
+    return [
+        ProjectRow(
+            id=row[0],
+            slug=row[1],
+            title=row[2],
+            stage=row[3],
+            commitment=_money(row[4]),
+            disbursed=_money(row[5]),
+            receipts=_money(row[6]),
+            valuation=None if row[7] is None else _money(row[7]),
+            next_tranche_id=row[8],
+        )
+        for row in rows
+    ]
 
 
 def _cash_needed(fund: Fund, as_of: datetime.date, abandoned_ids: list[int]) -> Decimal:
@@ -157,13 +174,13 @@ def _cash_needed(fund: Fund, as_of: datetime.date, abandoned_ids: list[int]) -> 
         .annotate(outstanding=outstanding)
         .aggregate(total=Sum("outstanding"))["total"]
     )
-    return total or ZERO
+    return _money(total or ZERO)
 
 
 def _investor_flows(fund: Fund, as_of: datetime.date):
     """Per investor: commitment, and paid-in and distributions grouped by date (for their XIRR)."""
     commitments = {
-        investor_id: (name, amount)
+        investor_id: (name, _money(amount))
         for investor_id, name, amount in Commitment.objects.filter(fund=fund, date__lte=as_of)
         .order_by("investor__name", "investor_id")
         .values_list("investor_id", "investor__name", "amount")
@@ -186,7 +203,10 @@ def _investor_flows(fund: Fund, as_of: datetime.date):
         .values_list("investor_id", "distribution__date", "total")
         .order_by()
     )
-    return commitments, list(paid), list(distributed)
+    # Sums of two-place amounts are exact: quantizing only normalises the exponent (SQLite adds places).
+    paid = [(investor_id, day, _money(total)) for investor_id, day, total in paid]
+    distributed = [(investor_id, day, _money(total)) for investor_id, day, total in distributed]
+    return commitments, paid, distributed
 
 
 def _multiples(paid_in, distributed, nav) -> dict:

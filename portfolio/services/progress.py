@@ -3,6 +3,7 @@
 import datetime
 import json
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,8 +32,7 @@ def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> Progress
     if fund is None:
         logger.info("progress snapshot skipped: fund %s no longer exists", fund_id)
         return None
-    # REPEATABLE READ-like consistency for the handful of queries: one transaction, one snapshot of the data.
-    with transaction.atomic():
+    with _consistent_read():
         metrics = metrics_as_json(compute_fund_progress(fund, as_of))
         ProgressSnapshot.objects.bulk_create(
             [ProgressSnapshot(fund=fund, as_of=as_of, metrics=metrics, computed_at=timezone.now())],
@@ -41,6 +41,21 @@ def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> Progress
             update_fields=["metrics", "computed_at"],
         )
     return ProgressSnapshot.objects.get(fund=fund, as_of=as_of)
+
+
+@contextmanager
+def _consistent_read():
+    """One transaction in which every query sees the same committed data.
+
+    The metrics take several queries; under READ COMMITTED a disbursement committed between two of them
+    would be half-counted (in `disbursed` but not yet in its project's row). REPEATABLE READ gives all of them
+    one snapshot. Inside an outer transaction (tests, a caller's atomic block) the level is already set."""
+    with transaction.atomic():
+        # Only the outermost block may set the level, and only before its first query, which is now.
+        if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def _pending_callbacks_for(fund_id: int) -> bool:
@@ -91,3 +106,9 @@ def release_pending(fund_id: int) -> None:
     # Called by the task before it reads anything: a change committed after this point queues a new run.
     if settings.REDIS_URL:
         _redis().delete(PENDING_KEY.format(fund_id=fund_id))
+
+
+def progress_live(fund: Fund, as_of: datetime.date) -> dict:
+    """The metrics computed now, all queries reading the same state of the data."""
+    with _consistent_read():
+        return compute_fund_progress(fund, as_of)
