@@ -19,7 +19,11 @@ BASE_CURRENCY = "KZT"
 
 
 def quantize_money(value) -> Decimal:
-    """Round a money value half-up (away from zero) to 0.01, as the ledger stores it."""
+    """Round a money value half-up (away from zero) to 0.01, as the ledger stores it.
+
+    Floats are refused: 2.675 as a float is 2.67499999..., so it would round the wrong way."""
+    if isinstance(value, float):
+        raise TypeError("money must be a Decimal, an int or a string, never a float")
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -3,6 +3,8 @@ import os
 import pytest
 from django.conf import settings
 
+pytest_plugins = ("celery.contrib.pytest",)
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made from the test body
 # (fixtures, assertions) are still plain synchronous calls, so allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -14,6 +16,8 @@ def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         raise pytest.UsageError(f"Run the tests on PostgreSQL (make test sets DATABASE_URL); got {engine}.")
+    # Factories create many users; a deliberately slow password hash would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,19 @@ BEGIN
         END IF;
         RETURN OLD;
     END IF;
+    -- Once paid, everything that says what was paid, to whom, when and on whose authority is frozen;
+    -- only the note and the bank reference may still be corrected.
     IF TG_OP = 'UPDATE' AND OLD.status = 'paid' AND (
-        NEW.amount <> OLD.amount OR NEW.status <> OLD.status OR NEW.project_id <> OLD.project_id
-        OR NEW.paid_date IS DISTINCT FROM OLD.paid_date OR NEW.reverses_id IS DISTINCT FROM OLD.reverses_id
+        NEW.amount, NEW.status, NEW.project_id, NEW.tranche_id, NEW.paid_date, NEW.reverses_id,
+        NEW.requested_by_id, NEW.approved_by_id, NEW.approved_at, NEW.original_currency,
+        NEW.original_amount, NEW.fx_rate, NEW.fx_rate_date
+    ) IS DISTINCT FROM (
+        OLD.amount, OLD.status, OLD.project_id, OLD.tranche_id, OLD.paid_date, OLD.reverses_id,
+        OLD.requested_by_id, OLD.approved_by_id, OLD.approved_at, OLD.original_currency,
+        OLD.original_amount, OLD.fx_rate, OLD.fx_rate_date
     ) THEN
         PERFORM portfolio_refuse('disbursement_paid_is_permanent',
-            'a paid disbursement cannot change its amount, status, project, date or original');
+            'a paid disbursement can only have its note and bank reference corrected');
     END IF;
     IF NEW.reverses_id IS NOT NULL THEN
         -- Lock the original so a concurrent edit cannot slip between this check and the insert.
@@ -53,16 +60,22 @@ CREATE TRIGGER portfolio_disbursement_guard
     BEFORE INSERT OR UPDATE OR DELETE ON portfolio_disbursement
     FOR EACH ROW EXECUTE FUNCTION portfolio_disbursement_guard();
 
--- Money that has arrived (receipts, capital call payments) is permanent: its amount never changes
--- and the row is never deleted. Corrections are new records.
+-- Money that has arrived (receipts, capital call payments) is permanent: what, when, from where and at
+-- which rate never change, and the row is never deleted. Corrections are new records. TG_ARGV[0] names the
+-- parent column (project_id or item_id), which must not change either.
 CREATE OR REPLACE FUNCTION portfolio_received_money_guard() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         PERFORM portfolio_refuse(TG_TABLE_NAME || '_is_permanent', 'a paid money record cannot be deleted');
         RETURN OLD;
     END IF;
-    IF NEW.amount <> OLD.amount THEN
-        PERFORM portfolio_refuse(TG_TABLE_NAME || '_is_permanent', 'a paid money record cannot change its amount');
+    IF (NEW.amount, NEW.date, NEW.original_currency, NEW.original_amount, NEW.fx_rate, NEW.fx_rate_date,
+        to_jsonb(NEW) -> TG_ARGV[0])
+       IS DISTINCT FROM
+       (OLD.amount, OLD.date, OLD.original_currency, OLD.original_amount, OLD.fx_rate, OLD.fx_rate_date,
+        to_jsonb(OLD) -> TG_ARGV[0]) THEN
+        PERFORM portfolio_refuse(TG_TABLE_NAME || '_is_permanent',
+            'a paid money record cannot change its amount, date, parent or currency');
     END IF;
     RETURN NEW;
 END;
@@ -70,15 +83,17 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER portfolio_receipt_guard
     BEFORE UPDATE OR DELETE ON portfolio_receipt
-    FOR EACH ROW EXECUTE FUNCTION portfolio_received_money_guard();
+    FOR EACH ROW EXECUTE FUNCTION portfolio_received_money_guard('project_id');
 CREATE TRIGGER portfolio_capitalcallpayment_guard
     BEFORE UPDATE OR DELETE ON portfolio_capitalcallpayment
-    FOR EACH ROW EXECUTE FUNCTION portfolio_received_money_guard();
+    FOR EACH ROW EXECUTE FUNCTION portfolio_received_money_guard('item_id');
 
 -- A paid distribution stays paid, and the items of a paid distribution are permanent.
 CREATE OR REPLACE FUNCTION portfolio_distribution_guard() RETURNS trigger AS $$
 BEGIN
-    IF OLD.status = 'paid' AND (TG_OP = 'DELETE' OR NEW.status <> 'paid' OR NEW.fund_id <> OLD.fund_id) THEN
+    IF OLD.status = 'paid' AND (
+        TG_OP = 'DELETE' OR (NEW.status, NEW.fund_id, NEW.date) IS DISTINCT FROM ('paid', OLD.fund_id, OLD.date)
+    ) THEN
         PERFORM portfolio_refuse('distribution_paid_is_permanent', 'a paid distribution cannot be undone');
     END IF;
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
@@ -92,12 +107,23 @@ CREATE TRIGGER portfolio_distribution_guard
 
 CREATE OR REPLACE FUNCTION portfolio_distributionitem_guard() RETURNS trigger AS $$
 DECLARE
-    parent_status text;
+    old_paid boolean := false;
+    new_paid boolean := false;
 BEGIN
-    SELECT status INTO parent_status FROM portfolio_distribution
-        WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.distribution_id ELSE OLD.distribution_id END;
-    IF parent_status = 'paid' AND (
-        TG_OP <> 'UPDATE' OR NEW.amount <> OLD.amount OR NEW.distribution_id <> OLD.distribution_id
+    -- Both parents count on an update: an item may neither leave a paid distribution nor join one.
+    IF TG_OP <> 'INSERT' THEN
+        SELECT status = 'paid' INTO old_paid FROM portfolio_distribution WHERE id = OLD.distribution_id;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        SELECT status = 'paid' INTO new_paid FROM portfolio_distribution WHERE id = NEW.distribution_id;
+    END IF;
+    IF (coalesce(old_paid, false) OR coalesce(new_paid, false)) AND (
+        TG_OP <> 'UPDATE' OR
+        (NEW.amount, NEW.distribution_id, NEW.investor_id, NEW.original_currency, NEW.original_amount,
+         NEW.fx_rate, NEW.fx_rate_date)
+        IS DISTINCT FROM
+        (OLD.amount, OLD.distribution_id, OLD.investor_id, OLD.original_currency, OLD.original_amount,
+         OLD.fx_rate, OLD.fx_rate_date)
     ) THEN
         PERFORM portfolio_refuse('distribution_item_paid_is_permanent',
             'the items of a paid distribution cannot be added, changed or deleted');

@@ -39,9 +39,11 @@ class ForeignAmount(models.Model):
                         fx_rate_date__isnull=True,
                     )
                     | (
-                        ~Q(original_currency="")
+                        # isnull=False matters: a NULL rate makes "fx_rate > 0" NULL, which a CHECK accepts.
+                        Q(original_currency__regex=r"^[A-Z]{3}$")
                         & ~Q(original_currency=BASE_CURRENCY)
-                        & Q(original_amount__isnull=False, fx_rate__gt=0, fx_rate_date__isnull=False)
+                        & Q(original_amount__isnull=False, fx_rate__isnull=False, fx_rate__gt=0)
+                        & Q(fx_rate_date__isnull=False)
                     )
                 ),
                 name=f"{prefix}_foreign_amount_complete",

@@ -106,6 +106,15 @@ class CapitalCallItem(models.Model):
             raise ValidationError({"amount": _("The amount must be greater than zero.")})
         if self.capital_call_id and self.investor_id:
             _require_commitment(self.capital_call.fund, self.investor)
+        if self.pk and self.amount is not None:
+            paid = self.payments.aggregate(total=Sum("amount"))["total"] or 0
+            if self.amount < paid:
+                raise ValidationError(
+                    {
+                        "amount": _("The amount called cannot be less than what was already paid (%(paid)s).")
+                        % {"paid": paid}
+                    }
+                )
 
 
 class CapitalCallPayment(ForeignAmount):
@@ -139,7 +148,11 @@ class CapitalCallPayment(ForeignAmount):
         if self.amount is not None and self.amount <= 0:
             raise ValidationError({"amount": _("The amount must be greater than zero.")})
         self.clean_foreign_amount()
-        if self.item_id and self.amount is not None:
+        if not self.item_id:
+            return
+        if self.date and self.date < self.item.capital_call.call_date:
+            raise ValidationError({"date": _("A payment cannot be dated before its capital call.")})
+        if self.amount is not None:
             others = self.item.payments.exclude(pk=self.pk).aggregate(total=Sum("amount"))["total"] or 0
             if others + self.amount > self.item.amount:
                 raise ValidationError(
@@ -148,8 +161,6 @@ class CapitalCallPayment(ForeignAmount):
                         % {"called": self.item.amount, "left": self.item.amount - others}
                     }
                 )
-            if self.date and self.date < self.item.capital_call.call_date:
-                raise ValidationError({"date": _("A payment cannot be dated before its capital call.")})
 
 
 class DistributionKind(models.TextChoices):

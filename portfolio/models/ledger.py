@@ -99,9 +99,12 @@ class Disbursement(ForeignAmount):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(status="requested") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                condition=Q(status="requested")
+                | Q(requested_by__isnull=False, approved_by__isnull=False, approved_at__isnull=False),
                 name="disbursement_approval_recorded",
-                violation_error_message=_("An approved or paid disbursement needs its approver and time."),
+                violation_error_message=_(
+                    "An approved or paid disbursement needs its requester, approver and approval time."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_date__isnull=False),
@@ -130,8 +133,15 @@ class Disbursement(ForeignAmount):
             errors["tranche"] = _("This tranche belongs to another project.")
         if self.approved_by_id and self.approved_by_id == self.requested_by_id:
             errors["approved_by"] = _("A disbursement must be approved by someone other than its requester.")
-        if self.status != self.Status.REQUESTED and not (self.approved_by_id and self.approved_at):
-            errors["approved_by"] = _("An approved or paid disbursement needs its approver and time.")
+        if self.status != self.Status.REQUESTED:
+            if not self.requested_by_id:
+                errors["requested_by"] = _(
+                    "An approved or paid disbursement needs the manager who requested it."
+                )
+            if not (self.approved_by_id and self.approved_at):
+                errors["approved_by"] = _(
+                    "An approved or paid disbursement needs its approver and approval time."
+                )
         if self.status == self.Status.PAID and not self.paid_date:
             errors["paid_date"] = _("A paid disbursement needs its payment date.")
         if errors:

@@ -34,12 +34,14 @@ def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> Progress
         return None
     with _consistent_read():
         metrics = metrics_as_json(compute_fund_progress(fund, as_of))
-        ProgressSnapshot.objects.bulk_create(
-            [ProgressSnapshot(fund=fund, as_of=as_of, metrics=metrics, computed_at=timezone.now())],
-            update_conflicts=True,
-            unique_fields=["fund", "as_of"],
-            update_fields=["metrics", "computed_at"],
-        )
+    # The write is one statement of its own, outside the REPEATABLE READ read: an upsert there would fail
+    # with a serialization error when a concurrent run inserted the same (fund, as_of) meanwhile.
+    ProgressSnapshot.objects.bulk_create(
+        [ProgressSnapshot(fund=fund, as_of=as_of, metrics=metrics, computed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["fund", "as_of"],
+        update_fields=["metrics", "computed_at"],
+    )
     return ProgressSnapshot.objects.get(fund=fund, as_of=as_of)
 
 

@@ -28,7 +28,7 @@ def project_stage_change(
         )
     if latest is not None and latest.stage == stage:
         raise ValidationError({"stage": _("The project is already at this stage.")})
-    if locked.stage == Stage.ABANDONED and latest is not None:
+    if locked.stage == Stage.ABANDONED:
         raise ValidationError({"stage": _("An abandoned project cannot change stage.")})
     change = StageChange.objects.create(project=locked, stage=stage, date=date, note=note, recorded_by=user)
     locked.stage = stage
