@@ -37,9 +37,13 @@ run: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	CELERY_QUEUE=fundtracker-test scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- developer helpers ----------------------------------------------------------------------------------
+
+# Benchmarks print a table; they are not tests. The data set is built once in its own database.
+bench: install
+	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
