@@ -30,9 +30,7 @@ messages: $(VENV)/.installed
 # --- the two commands of the README ---------------------------------------------------------------------
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) scripts/run-demo.sh
 
 test: install
 	$(VENV)/bin/ruff check .
