@@ -1,0 +1,759 @@
+"""Django admin: every page opens, changelists cost a fixed number of queries, paid money stays put,
+bad input is refused with a message, and stage changes go through the stage history."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.forms import CheckboxInput, MultiWidget
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portfolio import models
+from portfolio.admin.reference import FxRateResource
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+PAID = models.Disbursement.Status.PAID
+_group_names = itertools.count()
+
+
+# --- one realistic object per registered model, with the children its computed columns sum ------------------
+
+
+def _fund():
+    fund = f.FundFactory()
+    f.CommitmentFactory(fund=fund)
+    f.ProjectFactory(fund=fund)
+    return fund
+
+
+def _project():
+    project = f.ProjectFactory()
+    f.StageChangeFactory(project=project)
+    tranche = f.TrancheFactory(project=project)
+    f.DisbursementFactory(project=project, tranche=tranche, paid=True)
+    f.DisbursementFactory(project=project)
+    f.ValuationFactory(project=project)
+    f.ReceiptFactory(project=project)
+    return project
+
+
+def _tranche():
+    tranche = f.TrancheFactory()
+    f.DisbursementFactory(project=tranche.project, tranche=tranche, paid=True)
+    return tranche
+
+
+def _reversed_disbursement():
+    original = f.DisbursementFactory(paid=True)
+    f.DisbursementFactory(project=original.project, reverses=original, amount=Decimal("-1000.00"))
+    return original
+
+
+def _distribution_item():
+    commitment = f.CommitmentFactory()
+    distribution = f.DistributionFactory(fund=commitment.fund)
+    return f.DistributionItemFactory(distribution=distribution, investor=commitment.investor)
+
+
+MAKERS = {
+    models.Fund: _fund,
+    models.Investor: lambda: f.CommitmentFactory().investor,
+    models.Commitment: f.CommitmentFactory,
+    models.CapitalCall: lambda: f.CapitalCallPaymentFactory().item.capital_call,
+    models.CapitalCallItem: lambda: f.CapitalCallPaymentFactory().item,
+    models.CapitalCallPayment: f.CapitalCallPaymentFactory,
+    models.Distribution: lambda: _distribution_item().distribution,
+    models.DistributionItem: _distribution_item,
+    models.Project: _project,
+    models.StageChange: f.StageChangeFactory,
+    models.Tranche: _tranche,
+    models.Disbursement: _reversed_disbursement,
+    models.Receipt: f.ReceiptFactory,
+    models.Valuation: f.ValuationFactory,
+    models.FxRate: f.FxRateFactory,
+    models.ProgressSnapshot: f.ProgressSnapshotFactory,
+    User: f.UserFactory,
+    Group: lambda: Group.objects.create(name=f"Group {next(_group_names)}"),
+}
+
+REGISTERED = [model for model in admin.site._registry if model._meta.app_label in {"portfolio", "auth"}]
+# Snapshots are written by the background job only.
+WITHOUT_ADD_PAGE = {models.ProgressSnapshot}
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _label(model):
+    return model._meta.label
+
+
+# --- posting a change form as the browser would -------------------------------------------------------------
+
+
+def _field_values(form) -> dict:
+    data = {}
+    for bound in form:
+        widget = getattr(bound.field.widget, "widget", bound.field.widget)
+        value = bound.value()
+        if isinstance(widget, MultiWidget):
+            for suffix, sub_widget, part in zip(
+                widget.widgets_names, widget.widgets, widget.decompress(value), strict=True
+            ):
+                data[bound.html_name + suffix] = sub_widget.format_value(part) or ""
+        elif isinstance(widget, CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(item) for item in value]
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
+    return data
+
+
+def changeform_data(response, **overrides) -> dict:
+    """What the admin add or change form in `response` would post unchanged, with `overrides` applied."""
+    data = _field_values(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_field_values(formset.management_form))
+        for form in formset.forms:
+            data.update(_field_values(form))
+    data.update({key: str(value) for key, value in overrides.items()})
+    return data
+
+
+def form_errors(response) -> list[str]:
+    """Every error message the re-rendered admin form shows, fields, top of the form and inlines."""
+    messages = [
+        str(error) for errors in response.context["adminform"].form.errors.values() for error in errors
+    ]
+    for inline in response.context["inline_admin_formsets"]:
+        messages.extend(str(error) for error in inline.formset.non_form_errors())
+        for form_errors_ in inline.formset.errors:
+            messages.extend(str(error) for errors in form_errors_.values() for error in errors)
+    return messages
+
+
+@pytest.fixture
+def superuser_request(rf, admin_user):
+    request = rf.get("/admin/")
+    request.user = admin_user
+    return request
+
+
+# --- every page opens ---------------------------------------------------------------------------------------
+
+
+def test_every_portfolio_model_has_an_admin():
+    portfolio_models = {
+        model
+        for name in models.__all__
+        if isinstance(model := getattr(models, name), type) and hasattr(model, "_meta")
+    }
+    assert portfolio_models <= set(admin.site._registry)
+
+
+def test_admin_site_is_titled_fundtracker_administration(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "fundtracker administration" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_changelist_opens_and_searches_for_a_superuser(admin_client, model):
+    MAKERS[model]()
+    assert admin_client.get(_url(model, "changelist")).status_code == 200
+    assert admin_client.get(_url(model, "changelist"), {"q": "Film"}).status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_add_page_opens_for_a_superuser(admin_client, model):
+    expected = 403 if model in WITHOUT_ADD_PAGE else 200
+    assert admin_client.get(_url(model, "add")).status_code == expected
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_change_page_opens_for_a_superuser(admin_client, model):
+    obj = MAKERS[model]()
+    assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", [m for m in REGISTERED if m._meta.app_label == "portfolio"], ids=_label)
+def test_history_page_opens_for_a_superuser(admin_client, model):
+    obj = MAKERS[model]()
+    assert admin_client.get(_url(model, "history", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [(models.Commitment, "investor"), (models.Disbursement, "project")],
+)
+def test_autocomplete_answers_for_big_tables(admin_client, model, field):
+    Related = model._meta.get_field(field).related_model
+    MAKERS[Related]()
+    params = {"app_label": "portfolio", "model_name": model._meta.model_name, "field_name": field, "term": ""}
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
+# --- changelists cost a fixed number of queries -------------------------------------------------------------
+
+
+def _changelist_queries(client, model) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
+    for _ in range(2):
+        MAKERS[model]()
+    _changelist_queries(admin_client, model)  # warm the per-process caches (content types, sessions)
+    with_two = _changelist_queries(admin_client, model)
+    for _ in range(6):
+        MAKERS[model]()
+    assert _changelist_queries(admin_client, model) == with_two
+
+
+def test_project_changelist_shows_disbursed_net_of_reversals_with_separators(admin_client):
+    project = f.ProjectFactory(commitment=Decimal("300000000.00"))
+    original = f.DisbursementFactory(project=project, amount=Decimal("100000000.00"), paid=True)
+    f.DisbursementFactory(project=project, amount=Decimal("20000000.00"))  # requested, not paid
+    f.DisbursementFactory(project=project, reverses=original, amount=Decimal("-25000000.00"), paid=True)
+    body = admin_client.get(_url(models.Project, "changelist")).content.decode()
+    assert "75,000,000.00" in body
+    assert "25.0%" in body
+
+
+def test_fund_changelist_shows_committed_capital_and_active_projects(admin_client):
+    fund = f.FundFactory(target_size=Decimal("1000000000.00"))
+    f.CommitmentFactory(fund=fund, amount=Decimal("300000000.00"))
+    f.CommitmentFactory(fund=fund, amount=Decimal("200000000.50"))
+    f.ProjectFactory(fund=fund, commitment=Decimal("100000000.00"))
+    f.ProjectFactory(fund=fund, commitment=Decimal("100000000.00"), stage=models.Stage.ABANDONED)
+    response = admin_client.get(_url(models.Fund, "changelist"))
+    fund_row = response.context["cl"].result_list.get(pk=fund.pk)
+    assert fund_row.committed_total == Decimal("500000000.50")
+    assert fund_row.projects_active_total == 1
+    assert "500,000,000.50" in response.content.decode()
+
+
+def test_capital_call_item_shows_paid_so_far_and_outstanding(admin_client):
+    item = f.CapitalCallItemFactory(amount=Decimal("10000000.00"))
+    f.CapitalCallPaymentFactory(item=item, amount=Decimal("4000000.00"))
+    f.CapitalCallPaymentFactory(item=item, amount=Decimal("1500000.00"))
+    body = admin_client.get(_url(models.CapitalCallItem, "changelist")).content.decode()
+    assert "5,500,000.00" in body
+    assert "4,500,000.00" in body
+
+
+# --- paid money stays put, for superusers too ---------------------------------------------------------------
+
+
+PERMANENT_RECORDS = {
+    "paid disbursement": (
+        lambda: f.DisbursementFactory(paid=True),
+        {"bank_reference": "KZ-FIXED-1", "note": "corrected"},
+    ),
+    "receipt": (
+        f.ReceiptFactory,
+        {"source": "streaming", "note": "corrected"},
+    ),
+    "capital call payment": (
+        f.CapitalCallPaymentFactory,
+        {"bank_reference": "KZ-FIXED-2"},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", PERMANENT_RECORDS)
+def test_a_superuser_has_no_delete_permission_on_paid_money(superuser_request, kind):
+    record = PERMANENT_RECORDS[kind][0]()
+    model_admin = admin.site._registry[type(record)]
+    assert model_admin.has_delete_permission(superuser_request, record) is False
+    assert "delete_selected" not in model_admin.get_actions(superuser_request)
+
+
+@pytest.mark.parametrize("kind", PERMANENT_RECORDS)
+def test_posting_to_the_delete_page_of_paid_money_deletes_nothing(admin_client, kind):
+    record = PERMANENT_RECORDS[kind][0]()
+    response = admin_client.post(_url(type(record), "delete", record.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("kind", PERMANENT_RECORDS)
+def test_posting_another_amount_for_paid_money_changes_only_the_editable_fields(admin_client, kind):
+    make, editable = PERMANENT_RECORDS[kind]
+    record = make()
+    amount = record.amount
+    url = _url(type(record), "change", record.pk)
+    form = admin_client.get(url).context["adminform"].form
+    assert set(form.fields) == set(editable)
+    response = admin_client.post(url, {**editable, "amount": "1.00", "date": "2020-01-01"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.amount == amount
+    field, value = next(iter(editable.items()))
+    assert str(getattr(record, field)) == value
+
+
+def test_a_requested_disbursement_can_still_be_deleted(admin_client):
+    disbursement = f.DisbursementFactory()
+    response = admin_client.post(_url(models.Disbursement, "delete", disbursement.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not models.Disbursement.objects.filter(pk=disbursement.pk).exists()
+
+
+def test_a_paid_distribution_and_its_items_cannot_be_deleted_or_changed(admin_client, superuser_request):
+    item = _distribution_item()
+    distribution = item.distribution
+    distribution.status = models.Distribution.Status.PAID
+    distribution.save()
+    distribution_admin = admin.site._registry[models.Distribution]
+    item_admin = admin.site._registry[models.DistributionItem]
+    assert distribution_admin.has_delete_permission(superuser_request, distribution) is False
+    assert item_admin.has_delete_permission(superuser_request, item) is False
+    assert item_admin.has_change_permission(superuser_request, item) is False
+    assert "status" in distribution_admin.get_readonly_fields(superuser_request, distribution)
+    response = admin_client.post(_url(models.Distribution, "delete", distribution.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert admin_client.get(_url(models.Distribution, "change", distribution.pk)).status_code == 200
+
+
+def test_marking_a_distribution_paid_together_with_a_new_item_saves_both(admin_client):
+    first = _distribution_item()
+    distribution = first.distribution
+    second = f.CommitmentFactory(fund=distribution.fund)
+    url = _url(models.Distribution, "change", distribution.pk)
+    data = changeform_data(
+        admin_client.get(url),
+        status="paid",
+        **{"items-TOTAL_FORMS": 2, "items-1-investor": second.investor.pk, "items-1-amount": "2500.00"},
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    distribution.refresh_from_db()
+    assert distribution.status == models.Distribution.Status.PAID
+    assert distribution.items.count() == 2
+
+
+def test_an_item_cannot_be_added_to_a_paid_distribution(admin_client):
+    item = _distribution_item()
+    models.Distribution.objects.filter(pk=item.distribution_id).update(status="paid")
+    other = f.CommitmentFactory(fund=item.distribution.fund)
+    response = admin_client.post(
+        _url(models.DistributionItem, "add"),
+        {"distribution": item.distribution_id, "investor": other.investor_id, "amount": "10.00"},
+    )
+    assert response.status_code == 200
+    assert "The items of a paid distribution cannot be added, changed or deleted." in form_errors(response)
+    assert models.DistributionItem.objects.count() == 1
+
+
+def test_a_paid_disbursement_inside_its_project_cannot_be_deleted_or_changed(admin_client):
+    paid = f.DisbursementFactory(paid=True, amount=Decimal("50000000.00"))
+    project = paid.project
+    url = _url(models.Project, "change", project.pk)
+    data = changeform_data(
+        admin_client.get(url), **{"disbursements-0-amount": "1.00", "disbursements-0-DELETE": "on"}
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    paid.refresh_from_db()
+    assert paid.amount == Decimal("50000000.00")
+
+
+def test_a_payment_inside_its_capital_call_item_keeps_its_amount(admin_client):
+    commitment = f.CommitmentFactory()
+    item = f.CapitalCallItemFactory(
+        capital_call=f.CapitalCallFactory(fund=commitment.fund), investor=commitment.investor
+    )
+    payment = f.CapitalCallPaymentFactory(item=item, amount=Decimal("5000000.00"))
+    url = _url(models.CapitalCallItem, "change", payment.item_id)
+    data = changeform_data(admin_client.get(url), **{"payments-0-amount": "1.00"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    payment.refresh_from_db()
+    assert payment.amount == Decimal("5000000.00")
+
+
+# --- bad input: a clear message and nothing saved -----------------------------------------------------------
+
+
+def _fund_data(**overrides):
+    data = {
+        "name": "Tolqyn",
+        "slug": "tolqyn",
+        "legal_form": "OEIC Ltd.",
+        "status": "fundraising",
+        "target_size": "5500000000.00",
+        "concentration_cap_pct": "15.00",
+        "project_band_min": "15",
+        "project_band_max": "20",
+        "investment_period_start": "2025-01-01",
+        "investment_period_end": "2028-01-01",
+    }
+    return {**data, **overrides}
+
+
+def _receipt_data(**overrides):
+    project = f.ProjectFactory()
+    return {
+        "project": project.pk,
+        "date": "2026-05-01",
+        "amount": "100.00",
+        "source": "box_office",
+        **overrides,
+    }
+
+
+def _reversal_data(original, amount):
+    return {
+        "project": original.project_id,
+        "reverses": original.pk,
+        "amount": str(amount),
+        "status": "requested",
+        "requested_at_0": "2026-06-30",
+        "requested_at_1": "10:00:00",
+    }
+
+
+def _second_commitment_data():
+    commitment = f.CommitmentFactory()
+    return {
+        "investor": commitment.investor_id,
+        "fund": commitment.fund_id,
+        "amount": "1.00",
+        "date": "2025-02-01",
+    }
+
+
+def _second_reversal_data():
+    original = f.DisbursementFactory(paid=True, amount=Decimal("1000.00"))
+    f.DisbursementFactory(project=original.project, reverses=original, amount=Decimal("-100.00"))
+    return _reversal_data(original, "-100.00")
+
+
+BAD_INPUT = {
+    "zero amount": (
+        models.Receipt,
+        lambda: _receipt_data(amount="0"),
+        "The amount must be greater than zero.",
+    ),
+    "negative amount": (
+        models.Receipt,
+        lambda: _receipt_data(amount="-5.00"),
+        "The amount must be greater than zero.",
+    ),
+    "amount with three decimals": (
+        models.Receipt,
+        lambda: _receipt_data(amount="10.001"),
+        "Ensure that there are no more than 2 decimal places.",
+    ),
+    "fund period ending before it starts": (
+        models.Fund,
+        lambda: _fund_data(investment_period_end="2024-12-31"),
+        "The investment period must end after it starts.",
+    ),
+    "project band minimum above maximum": (
+        models.Fund,
+        lambda: _fund_data(project_band_min="21"),
+        "The project band maximum cannot be below its minimum.",
+    ),
+    "reversal larger than its original": (
+        models.Disbursement,
+        lambda: _reversal_data(f.DisbursementFactory(paid=True, amount=Decimal("1000.00")), "-1000.01"),
+        "A reversal cannot be larger than the original (1000.00).",
+    ),
+    "second reversal of the same original": (
+        models.Disbursement,
+        _second_reversal_data,
+        "This disbursement has already been reversed.",
+    ),
+    "second commitment of an investor to a fund": (
+        models.Commitment,
+        _second_commitment_data,
+        "This investor already has a commitment to this fund.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
+def test_bad_input_shows_a_clear_message_and_saves_nothing(admin_client, case):
+    model, make_data, message = BAD_INPUT[case]
+    data = make_data()
+    before = model.objects.count()
+    response = admin_client.post(_url(model, "add"), data)
+    assert response.status_code == 200
+    assert message in form_errors(response)
+    assert model.objects.count() == before
+
+
+def test_a_stage_change_to_the_current_stage_is_refused_with_a_message(admin_client):
+    project = f.ProjectFactory(stage=models.Stage.PRODUCTION)
+    url = _url(models.Project, "change", project.pk)
+    response = admin_client.post(url, changeform_data(admin_client.get(url), new_stage="production"))
+    assert response.status_code == 200
+    assert "The project is already at this stage." in form_errors(response)
+    assert not models.StageChange.objects.exists()
+
+
+# --- stage changes and reversals go through the proper paths ------------------------------------------------
+
+
+def test_changing_a_projects_stage_in_admin_writes_a_stage_change(admin_client, admin_user):
+    project = f.ProjectFactory(stage=models.Stage.DEVELOPMENT)
+    f.StageChangeFactory(project=project, stage=models.Stage.DEVELOPMENT, date=datetime.date(2025, 2, 1))
+    url = _url(models.Project, "change", project.pk)
+    data = changeform_data(
+        admin_client.get(url), new_stage="pre_production", stage_note="Chain of title signed"
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    project.refresh_from_db()
+    assert project.stage == models.Stage.PRE_PRODUCTION
+    change = project.stage_changes.order_by("-id").first()
+    assert (change.stage, change.recorded_by, change.note) == (
+        "pre_production",
+        admin_user,
+        "Chain of title signed",
+    )
+
+
+def test_posting_a_stage_directly_does_not_move_the_project(admin_client):
+    project = f.ProjectFactory(stage=models.Stage.DEVELOPMENT)
+    url = _url(models.Project, "change", project.pk)
+    response = admin_client.post(url, changeform_data(admin_client.get(url), stage="released"))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.stage == models.Stage.DEVELOPMENT
+    assert not project.stage_changes.exists()
+
+
+def test_adding_a_project_records_its_first_stage_at_the_approval_date(admin_client):
+    fund = f.FundFactory()
+    url = _url(models.Project, "add")
+    data = changeform_data(
+        admin_client.get(url),
+        fund=fund.pk,
+        title="Steppe",
+        slug="steppe",
+        total_budget="900000000.00",
+        commitment="300000000.00",
+        approval_date="2025-02-01",
+        stage="pre_production",
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    project = models.Project.objects.get(slug="steppe")
+    assert list(project.stage_changes.values_list("stage", "date")) == [
+        ("pre_production", datetime.date(2025, 2, 1))
+    ]
+
+
+def test_adding_a_stage_change_in_its_own_admin_moves_the_project(admin_client):
+    project = f.ProjectFactory(stage=models.Stage.DEVELOPMENT)
+    response = admin_client.post(
+        _url(models.StageChange, "add"),
+        {"project": project.pk, "stage": "production", "date": "2025-06-01", "note": ""},
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.stage == models.Stage.PRODUCTION
+
+
+def test_the_reverse_action_opens_a_filled_in_reversal_that_saves_with_its_requester(
+    admin_client, admin_user
+):
+    original = f.DisbursementFactory(paid=True, amount=Decimal("1000.00"))
+    response = admin_client.post(
+        _url(models.Disbursement, "changelist"),
+        {"action": "reverse_disbursement", "_selected_action": [original.pk]},
+    )
+    assert response.status_code == 302
+    add_page = admin_client.get(response.url)
+    form = add_page.context["adminform"].form
+    assert form["amount"].value() == "-1000.00"
+    response = admin_client.post(
+        add_page.request["PATH_INFO"], changeform_data(add_page, note="Wrong account")
+    )
+    assert response.status_code == 302, form_errors(response)
+    reversal = original.reversal
+    assert (reversal.amount, reversal.requested_by, reversal.status) == (
+        Decimal("-1000.00"),
+        admin_user,
+        "requested",
+    )
+
+
+def test_the_reverse_action_refuses_a_disbursement_that_is_not_paid(admin_client):
+    requested = f.DisbursementFactory()
+    response = admin_client.post(
+        _url(models.Disbursement, "changelist"),
+        {"action": "reverse_disbursement", "_selected_action": [requested.pk]},
+        follow=True,
+    )
+    assert "Only a paid disbursement can be reversed." in response.content.decode()
+    assert not models.Disbursement.objects.filter(reverses=requested).exists()
+
+
+def test_a_disbursement_approved_by_its_own_requester_is_refused(admin_client, admin_user):
+    project = f.ProjectFactory()
+    before = models.Disbursement.objects.count()
+    response = admin_client.post(
+        _url(models.Disbursement, "add"),
+        {
+            "project": project.pk,
+            "amount": "10.00",
+            "status": "approved",
+            "approved_by": admin_user.pk,
+            "requested_at_0": "2026-06-30",
+            "requested_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "A disbursement must be approved by someone other than its requester." in form_errors(response)
+    assert models.Disbursement.objects.count() == before
+
+
+# --- FX rates come in from CSV ------------------------------------------------------------------------------
+
+
+def test_fx_rates_import_from_csv_and_a_second_import_updates_the_same_date():
+    f.FxRateFactory(currency="USD", date=datetime.date(2025, 1, 2), rate=Decimal("500.000000"))
+    csv = "currency,date,rate,source\nUSD,2025-01-02,454.55,NBK\nEUR,2025-01-02,470.1,NBK\n"
+    result = FxRateResource().import_data(tablib.Dataset().load(csv, format="csv"), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert dict(models.FxRate.objects.values_list("currency", "rate")) == {
+        "USD": Decimal("454.550000"),
+        "EUR": Decimal("470.100000"),
+    }
+
+
+def _upload_fx_rates(client, csv: str):
+    import_page = client.get(_url(models.FxRate, "import"))
+    assert import_page.status_code == 200
+    csv_format = next(
+        value for value, label in import_page.context["form"].fields["format"].choices if label == "csv"
+    )
+    upload = SimpleUploadedFile("rates.csv", csv.encode(), content_type="text/csv")
+    return client.post(
+        _url(models.FxRate, "import"), {"resource": "0", "format": csv_format, "import_file": upload}
+    )
+
+
+def test_fx_rates_are_imported_from_a_csv_file_in_admin(admin_client):
+    preview = _upload_fx_rates(admin_client, "currency,date,rate,source\nUSD,2025-01-02,454.55,NBK\n")
+    assert preview.status_code == 200
+    assert not models.FxRate.objects.exists()  # the first step is a dry run to preview
+    response = admin_client.post(
+        _url(models.FxRate, "process_import"), preview.context["confirm_form"].initial
+    )
+    assert response.status_code == 302
+    assert models.FxRate.objects.get().rate == Decimal("454.550000")
+
+
+def test_an_fx_rate_csv_with_a_bad_row_is_reported_and_cannot_be_confirmed(admin_client):
+    csv = "currency,date,rate,source\nUSD,2025-01-02,454.55,NBK\nKZT,2025-01-02,1,NBK\n"
+    response = _upload_fx_rates(admin_client, csv)
+    assert response.status_code == 200
+    assert response.context["result"].has_validation_errors()
+    assert "KZT is the base currency; rates are against it." in response.content.decode()
+    assert "confirm_form" not in response.context
+    assert not models.FxRate.objects.exists()
+
+
+# --- fund managers ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager_client(client):
+    manager = f.UserFactory(username="manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Fund managers"))
+    client.force_login(manager)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [models.Fund, models.Project, models.Disbursement, models.CapitalCall, models.Distribution],
+    ids=_label,
+)
+def test_a_fund_manager_opens_the_changelist_and_change_page(manager_client, model):
+    obj = MAKERS[model]()
+    assert manager_client.get(_url(model, "changelist")).status_code == 200
+    assert manager_client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+def test_a_fund_manager_sees_the_fund_managers_but_does_not_pick_users(manager_client):
+    fund = _fund()
+    form = manager_client.get(_url(models.Fund, "change", fund.pk)).context["adminform"].form
+    assert "managers" not in form.fields
+    assert "target_size" in form.fields
+
+
+def test_a_valuation_added_inside_its_project_records_who_added_it(admin_client, admin_user):
+    project = f.ProjectFactory()
+    url = _url(models.Project, "change", project.pk)
+    data = changeform_data(
+        admin_client.get(url),
+        **{
+            "valuations-TOTAL_FORMS": 1,
+            "valuations-0-date": "2026-03-31",
+            "valuations-0-amount": "250000000.00",
+        },
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    assert project.valuations.get().recorded_by == admin_user
+
+
+def test_a_capital_call_item_cannot_be_lowered_below_what_was_paid(admin_client):
+    commitment = f.CommitmentFactory()
+    item = f.CapitalCallItemFactory(
+        capital_call=f.CapitalCallFactory(fund=commitment.fund),
+        investor=commitment.investor,
+        amount=Decimal("10000000.00"),
+    )
+    f.CapitalCallPaymentFactory(item=item, amount=Decimal("5000000.00"))
+    url = _url(models.CapitalCallItem, "change", item.pk)
+    response = admin_client.post(url, changeform_data(admin_client.get(url), amount="1000000.00"))
+    assert response.status_code == 200
+    assert any("cannot be less than what was already paid" in message for message in form_errors(response))
+    item.refresh_from_db()
+    assert item.amount == Decimal("10000000.00")
+
+
+def test_a_project_added_as_abandoned_still_gets_its_first_stage_change(admin_client):
+    fund = f.FundFactory()
+    url = _url(models.Project, "add")
+    data = changeform_data(
+        admin_client.get(url),
+        fund=fund.pk,
+        title="Shelved",
+        slug="shelved",
+        total_budget="900000000.00",
+        commitment="300000000.00",
+        approval_date="2025-02-01",
+        stage="abandoned",
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    assert models.Project.objects.get(slug="shelved").stage_changes.get().stage == "abandoned"
