@@ -39,9 +39,13 @@ def test_language_switch_translates_the_page(live_server, page: Page):
 
 def test_api_docs_render_from_local_assets_under_the_strict_policy(live_server, page: Page):
     requested_hosts = set()
+    errors = []
     page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/funds/{slug}/progress/")
     # Everything the page loaded came from our own server: no CDN.
     assert requested_hosts == {live_server.url.split("/")[2]}
+    # No Content-Security-Policy violation (an inline style or script would be reported here).
+    assert errors == []

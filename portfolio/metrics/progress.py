@@ -162,7 +162,8 @@ def _projects(fund: Fund, as_of: datetime.date) -> list[ProjectRow]:
 
 
 def _cash_needed(fund: Fund, as_of: datetime.date, abandoned_ids: list[int]) -> Decimal:
-    horizon = as_of + datetime.timedelta(days=CASH_HORIZON_DAYS)
+    # Near the end of the calendar the window is cut at the last representable date rather than overflowing.
+    horizon = as_of + datetime.timedelta(days=min(CASH_HORIZON_DAYS, (datetime.date.max - as_of).days))
     paid_against = _money_sum(_paid_disbursements(as_of).filter(tranche=OuterRef("pk")))
     outstanding = Greatest(
         ExpressionWrapper(F("amount") - paid_against, output_field=MONEY), Value(ZERO), output_field=MONEY
