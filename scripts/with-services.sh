@@ -51,6 +51,9 @@ if [ -z "${PLAYWRIGHT_CHROMIUM:-}" ]; then
   fi
 fi
 
+# GNU gettext: the translation tests check the catalogues against the strings in the code.
+command -v xgettext >/dev/null || apt_install gettext
+
 # PostgreSQL.
 if [ -z "${DATABASE_URL:-}" ]; then
   if port_open 5432; then
