@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install assets messages lint format bench clean
+.PHONY: run test install assets messages makemessages lint format bench clean
 
 # --- set-up steps (each does nothing when already up to date) -------------------------------------------
 
@@ -25,7 +25,7 @@ assets: node_modules/.installed
 
 # Babel compiles the translations, so neither the demo nor CI needs GNU gettext installed.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --domain=django --directory=locale --statistics 2>&1 | grep -v '^$$' || true
+	$(VENV)/bin/pybabel compile --domain=django --directory=locale --statistics
 
 # --- the two commands of the README ---------------------------------------------------------------------
 
@@ -51,7 +51,8 @@ format: $(VENV)/.installed
 
 # Refresh the translation catalogues from the code (needs GNU gettext: apt-get install gettext).
 makemessages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale=ru --locale=kk --no-obsolete --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages --locale=ru --locale=kk --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=.tmp
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .tmp .pytest_cache .ruff_cache db.sqlite3

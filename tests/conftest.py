@@ -35,3 +35,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request in Russian or Kazakh leaves that language active on the thread (LocaleMiddleware activates
+    # it and nothing deactivates it); later tests must start in English again.
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

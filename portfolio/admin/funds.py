@@ -94,7 +94,7 @@ class FundAdmin(SimpleHistoryAdmin):
     def committed_capital(self, obj):
         return format_money(getattr(obj, "committed_total", None))
 
-    @admin.display(description=_("% of target committed"))
+    @admin.display(description=_("share of target committed"))
     def fundraising_pct(self, obj):
         return format_pct(getattr(obj, "committed_total", None), obj.target_size)
 
@@ -171,7 +171,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     def amount_display(self, obj):
         return format_money(obj.amount)
 
-    @admin.display(description=_("% of fund target"))
+    @admin.display(description=_("share of fund target"))
     def pct_of_target(self, obj):
         if obj.fund_id is None:
             return None

@@ -202,7 +202,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def disbursed(self, obj):
         return format_money(getattr(obj, "disbursed_total", None))
 
-    @admin.display(description=_("% of commitment disbursed"))
+    @admin.display(description=_("share of commitment disbursed"))
     def disbursed_pct(self, obj):
         return format_pct(getattr(obj, "disbursed_total", None), obj.commitment)
 
@@ -317,7 +317,7 @@ class TrancheAdmin(SimpleHistoryAdmin):
     def amount_display(self, obj):
         return format_money(obj.amount)
 
-    @admin.display(description=_("% of project commitment"))
+    @admin.display(description=_("share of project commitment"))
     def share(self, obj):
         return format_pct(obj.amount, obj.project.commitment) if obj.project_id else None
 

@@ -9,6 +9,7 @@ import datetime
 import math
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 Flow = tuple[datetime.date, Decimal]
 
@@ -74,6 +75,42 @@ def _bisect(low: float, high: float, flows) -> float:
     return (low + high) / 2
 
 
+def _newton(flows, guess: float = 0.1) -> float | None:
+    """Newton's method from Excel's default guess; None when it misbehaves (the caller then brackets)."""
+    rate = guess
+    for _step in range(50):
+        base = 1.0 + rate
+        value = math.fsum(amount / base**years for years, amount in flows)
+        slope = math.fsum(-years * amount / base ** (years + 1) for years, amount in flows)
+        if slope == 0 or not math.isfinite(value) or not math.isfinite(slope):
+            return None
+        step = value / slope
+        rate -= step
+        if not (_LOWEST < rate < _HIGHEST):
+            return None
+        if abs(step) < _TOLERANCE:
+            return rate
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _solve(flows: tuple[tuple[float, float], ...]) -> float | None:
+    scale = math.fsum(abs(amount) for _years, amount in flows)
+    try:
+        rate = _newton(flows)
+        # Accept Newton's answer only if it really is a root; otherwise the bracketing search decides.
+        if rate is not None and abs(_npv(rate, flows)) <= 1e-9 * scale:
+            return rate
+    except (OverflowError, ZeroDivisionError):  # decades of flows at extreme rates: bracket instead
+        pass
+    brackets = _brackets(flows)
+    if not brackets:
+        return None
+    # With several sign changes there can be several roots; take the one nearest 10%, Excel's default guess.
+    low, high = min(brackets, key=lambda bracket: abs((bracket[0] + bracket[1]) / 2 - 0.1))
+    return _bisect(low, high, flows)
+
+
 def xirr(flows: Iterable[Flow]) -> Decimal | None:
     """The annual rate that makes the flows' NPV zero (actual/365), or None when it is undefined."""
     normalised = _normalise(flows)
@@ -81,10 +118,9 @@ def xirr(flows: Iterable[Flow]) -> Decimal | None:
         return None
     if not (any(amount < 0 for _y, amount in normalised) and any(amount > 0 for _y, amount in normalised)):
         return None
-    brackets = _brackets(normalised)
-    if not brackets:
-        return None
-    # With several sign changes there can be several roots; take the one nearest 10%, Excel's default guess.
-    low, high = min(brackets, key=lambda bracket: abs((bracket[0] + bracket[1]) / 2 - 0.1))
-    rate = _bisect(low, high, normalised)
-    return Decimal(repr(rate)).quantize(Decimal("0.0000000001"))
+    # The rate does not change when every flow is scaled alike, so investors whose flows are pro rata to
+    # each other (the usual case: calls and distributions split by commitment) share one cached solve.
+    largest = max(abs(amount) for _years, amount in normalised)
+    key = tuple(sorted((years, round(amount / largest, 12)) for years, amount in normalised))
+    rate = _solve(key)
+    return None if rate is None else Decimal(repr(rate)).quantize(Decimal("0.0000000001"))

@@ -35,7 +35,7 @@ class Fund(models.Model):
     investment_period_start = models.DateField(_("investment period start"))
     investment_period_end = models.DateField(_("investment period end"))
     concentration_cap_pct = models.DecimalField(
-        _("concentration cap (% of target)"),
+        _("concentration cap (percent of target)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("15.00"),

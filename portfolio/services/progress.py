@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portfolio.metrics import compute_fund_progress
+from portfolio.metrics import compute_fund_progress, compute_progress
 from portfolio.models import Fund, ProgressSnapshot
 
 logger = logging.getLogger(__name__)
@@ -23,26 +23,42 @@ def metrics_as_json(metrics: dict) -> dict:
     return json.loads(json.dumps(metrics, cls=DjangoJSONEncoder))
 
 
-def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> ProgressSnapshot | None:
-    """Compute fund `fund_id` as of `as_of` and store it, replacing any snapshot of that date.
+def progress_snapshots_refresh(*, fund_ids: list[int], as_of: datetime.date) -> int:
+    """Compute the given funds as of `as_of` in one batch and store a snapshot of each; returns how many.
 
     Idempotent: one INSERT ... ON CONFLICT DO UPDATE against the (fund, as_of) unique key, so a rerun or two
-    concurrent runs leave exactly one snapshot, and readers see the old row or the new one, never half."""
-    fund = Fund.objects.filter(pk=fund_id).first()
-    if fund is None:
-        logger.info("progress snapshot skipped: fund %s no longer exists", fund_id)
-        return None
+    concurrent runs leave exactly one snapshot per fund and date, and readers see the old row or the new
+    one, never half. Funds that no longer exist are skipped with a log line."""
+    funds = list(Fund.objects.filter(pk__in=fund_ids))
+    missing = set(fund_ids) - {fund.pk for fund in funds}
+    if missing:
+        logger.info(
+            "progress snapshot skipped: fund %s no longer exists", ", ".join(map(str, sorted(missing)))
+        )
+    if not funds:
+        return 0
     with _consistent_read():
-        metrics = metrics_as_json(compute_fund_progress(fund, as_of))
+        computed = compute_progress(funds, as_of)
+    now = timezone.now()
     # The write is one statement of its own, outside the REPEATABLE READ read: an upsert there would fail
     # with a serialization error when a concurrent run inserted the same (fund, as_of) meanwhile.
     ProgressSnapshot.objects.bulk_create(
-        [ProgressSnapshot(fund=fund, as_of=as_of, metrics=metrics, computed_at=timezone.now())],
+        [
+            ProgressSnapshot(fund=fund, as_of=as_of, metrics=computed[fund.pk], computed_at=now)
+            for fund in funds
+        ],
         update_conflicts=True,
         unique_fields=["fund", "as_of"],
         update_fields=["metrics", "computed_at"],
     )
-    return ProgressSnapshot.objects.get(fund=fund, as_of=as_of)
+    return len(funds)
+
+
+def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> ProgressSnapshot | None:
+    """Compute and store one fund's snapshot of `as_of` (see progress_snapshots_refresh)."""
+    if not progress_snapshots_refresh(fund_ids=[fund_id], as_of=as_of):
+        return None
+    return ProgressSnapshot.objects.get(fund_id=fund_id, as_of=as_of)
 
 
 @contextmanager

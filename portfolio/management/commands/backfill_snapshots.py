@@ -14,8 +14,10 @@ class Command(BaseCommand):
     help = _("Compute and store a progress snapshot of a fund for every day of a period (for the charts).")
 
     def add_arguments(self, parser):
-        parser.add_argument("fund_slug")
-        parser.add_argument("--from", dest="start", type=_date, required=True, help="YYYY-MM-DD")
+        parser.add_argument("fund_slug", help=_("The fund's slug, e.g. tolqyn."))
+        parser.add_argument(
+            "--from", dest="start", type=_date, required=True, help=_("First date, YYYY-MM-DD.")
+        )
         parser.add_argument(
             "--to", dest="end", type=_date, default=None, help=_("YYYY-MM-DD; today by default.")
         )

@@ -52,7 +52,7 @@ class Command(BaseCommand):
     help = _("Print every progress metric of a fund, computed live, under the names of the domain.")
 
     def add_arguments(self, parser):
-        parser.add_argument("fund_slug")
+        parser.add_argument("fund_slug", help=_("The fund's slug, e.g. tolqyn."))
         parser.add_argument("--as-of", type=_date, default=None, help=_("YYYY-MM-DD; today by default."))
         parser.add_argument("--json", action="store_true", help=_("One JSON object; decimals as strings."))
 
@@ -88,7 +88,11 @@ class Command(BaseCommand):
                 f"  {stage.ljust(16)} {bucket['projects']:>3}  {format_money(bucket['allocated']):>24}"
                 f"  {format_money(bucket['disbursed']):>24}"
             )
-        write(f"\nprojects ({len(m['projects'])}), investors ({len(m['investors'])}): use --json for detail")
+        write(
+            "\n"
+            + _("%(projects)d projects and %(investors)d investors: use --json for their figures.")
+            % {"projects": len(m["projects"]), "investors": len(m["investors"])}
+        )
 
 
 def _dumps(metrics: dict) -> str:
