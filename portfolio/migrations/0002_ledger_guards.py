@@ -1,6 +1,7 @@
 """Rules that span rows, enforced by PostgreSQL triggers so that no code path (admin, shell, a bug) can
-break them: a reversal is never larger than the paid original it reverses, and paid money records are never
-deleted or have their amounts changed. SQLite (the demo database) relies on model validation alone."""
+break them: a reversal is never larger than the paid original it reverses; the paid total of a project never
+exceeds its commitment, even under concurrent payments; and paid money records are never deleted or have
+their amounts changed. SQLite (the demo database) relies on model validation alone."""
 
 from django.db import migrations
 
@@ -14,6 +15,8 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION portfolio_disbursement_guard() RETURNS trigger AS $$
 DECLARE
     original portfolio_disbursement%ROWTYPE;
+    project_commitment numeric;
+    paid_before numeric;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF OLD.status = 'paid' THEN
@@ -34,6 +37,17 @@ BEGIN
     ) THEN
         PERFORM portfolio_refuse('disbursement_paid_is_permanent',
             'a paid disbursement can only have its note and bank reference corrected');
+    END IF;
+    IF NEW.status = 'paid' AND NEW.amount > 0 THEN
+        -- The paid total of a project never exceeds its commitment. Locking the project row serialises
+        -- concurrent payments to one project, so two that each fit alone cannot both land.
+        SELECT commitment INTO project_commitment FROM portfolio_project WHERE id = NEW.project_id FOR UPDATE;
+        SELECT coalesce(sum(amount), 0) INTO paid_before FROM portfolio_disbursement
+            WHERE project_id = NEW.project_id AND status = 'paid' AND id <> NEW.id;
+        IF paid_before + NEW.amount > project_commitment THEN
+            PERFORM portfolio_refuse('disbursement_paid_within_project_commitment',
+                'the paid total of a project cannot exceed its commitment');
+        END IF;
     END IF;
     IF NEW.reverses_id IS NOT NULL THEN
         -- Lock the original so a concurrent edit cannot slip between this check and the insert.
@@ -59,6 +73,27 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER portfolio_disbursement_guard
     BEFORE INSERT OR UPDATE OR DELETE ON portfolio_disbursement
     FOR EACH ROW EXECUTE FUNCTION portfolio_disbursement_guard();
+
+-- A project's commitment cannot drop below what has already been paid to it.
+CREATE OR REPLACE FUNCTION portfolio_project_guard() RETURNS trigger AS $$
+DECLARE
+    paid numeric;
+BEGIN
+    IF NEW.commitment < OLD.commitment THEN
+        SELECT coalesce(sum(amount), 0) INTO paid FROM portfolio_disbursement
+            WHERE project_id = NEW.id AND status = 'paid';
+        IF paid > NEW.commitment THEN
+            PERFORM portfolio_refuse('project_commitment_covers_paid',
+                'a project''s commitment cannot be less than what was already paid to it');
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER portfolio_project_guard
+    BEFORE UPDATE OF commitment ON portfolio_project
+    FOR EACH ROW EXECUTE FUNCTION portfolio_project_guard();
 
 -- Money that has arrived (receipts, capital call payments) is permanent: what, when, from where and at
 -- which rate never change, and the row is never deleted. Corrections are new records. TG_ARGV[0] names the
@@ -144,10 +179,12 @@ DROP TRIGGER IF EXISTS portfolio_distribution_guard ON portfolio_distribution;
 DROP TRIGGER IF EXISTS portfolio_capitalcallpayment_guard ON portfolio_capitalcallpayment;
 DROP TRIGGER IF EXISTS portfolio_receipt_guard ON portfolio_receipt;
 DROP TRIGGER IF EXISTS portfolio_disbursement_guard ON portfolio_disbursement;
+DROP TRIGGER IF EXISTS portfolio_project_guard ON portfolio_project;
 DROP FUNCTION IF EXISTS portfolio_distributionitem_guard();
 DROP FUNCTION IF EXISTS portfolio_distribution_guard();
 DROP FUNCTION IF EXISTS portfolio_received_money_guard();
 DROP FUNCTION IF EXISTS portfolio_disbursement_guard();
+DROP FUNCTION IF EXISTS portfolio_project_guard();
 DROP FUNCTION IF EXISTS portfolio_refuse(text, text);
 """
 

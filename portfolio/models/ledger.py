@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.money import MoneyField
+from portfolio.money import MoneyField, format_money
 
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
 from .projects import Project, Tranche
@@ -144,9 +144,31 @@ class Disbursement(ForeignAmount):
                 )
         if self.status == self.Status.PAID and not self.paid_date:
             errors["paid_date"] = _("A paid disbursement needs its payment date.")
+        if not errors and self.status == self.Status.PAID and self.amount > 0 and self.project_id:
+            errors.update(self._commitment_errors())
         if errors:
             raise ValidationError(errors)
         self.clean_foreign_amount()
+
+    def _commitment_errors(self) -> dict:
+        paid = (
+            Disbursement.objects.filter(project_id=self.project_id, status=self.Status.PAID)
+            .exclude(pk=self.pk)
+            .aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        if paid + self.amount > self.project.commitment:
+            return {
+                "amount": _(
+                    "This payment would take the project past its commitment of %(commitment)s: "
+                    "%(left)s remains to be paid."
+                )
+                % {
+                    "commitment": format_money(self.project.commitment),
+                    "left": format_money(self.project.commitment - paid),
+                }
+            }
+        return {}
 
     def _reversal_errors(self) -> dict:
         original = self.reverses

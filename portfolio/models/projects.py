@@ -122,6 +122,14 @@ class Project(models.Model):
             and self.commitment > self.total_budget
         ):
             errors["commitment"] = _("The fund's commitment cannot exceed the project's total budget.")
+        if not errors and self.pk and self.commitment is not None:
+            paid = (
+                self.disbursements.filter(status="paid").aggregate(total=models.Sum("amount"))["total"] or 0
+            )
+            if self.commitment < paid:
+                errors["commitment"] = _(
+                    "The commitment cannot be less than what was already paid to the project (%(paid)s)."
+                ) % {"paid": format_money(paid)}
         if not errors and self.fund_id and self.commitment is not None:
             cap = self.fund.concentration_cap_amount
             if self.commitment > cap:
