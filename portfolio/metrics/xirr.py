@@ -80,8 +80,11 @@ def _newton(flows, guess: float = 0.1) -> float | None:
     rate = guess
     for _step in range(50):
         base = 1.0 + rate
-        value = math.fsum(amount / base**years for years, amount in flows)
-        slope = math.fsum(-years * amount / base ** (years + 1) for years, amount in flows)
+        value = slope = 0.0
+        for years, amount in flows:  # NPV and its derivative in one pass
+            discounted = amount * base**-years
+            value += discounted
+            slope -= years * discounted / base
         if slope == 0 or not math.isfinite(value) or not math.isfinite(slope):
             return None
         step = value / slope
