@@ -45,3 +45,21 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def fund():
+    """The Tolqyn fund as the page and API tests know it (slug `tolqyn`)."""
+    from tests.factories import FundFactory
+
+    return FundFactory(name="Tolqyn Film Fund OEIC Ltd.", slug="tolqyn")
+
+
+@pytest.fixture
+def manager(fund):
+    """A fund manager of `fund`."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="manager")
+    fund.managers.add(user)
+    return user

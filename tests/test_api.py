@@ -67,20 +67,8 @@ def investor_user_in(fund, username: str, investor_name: str, amount=Decimal("60
 
 
 @pytest.fixture
-def fund():
-    return FundFactory(name="Tolqyn Film Fund OEIC Ltd.", slug="tolqyn")
-
-
-@pytest.fixture
 def other_fund():
     return FundFactory(name="Steppe Documentary Fund", slug="steppe-docs")
-
-
-@pytest.fixture
-def manager(fund):
-    user = UserFactory(username="manager")
-    fund.managers.add(user)
-    return user
 
 
 @pytest.fixture

@@ -9,18 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fund():
-    return FundFactory(name="Tolqyn Film Fund OEIC Ltd.", slug="tolqyn")
-
-
-@pytest.fixture
-def manager(fund):
-    user = UserFactory(username="manager")
-    fund.managers.add(user)
-    return user
-
-
-@pytest.fixture
 def investor_user(fund):
     user = UserFactory(username="investor")
     investor = InvestorFactory()
