@@ -119,7 +119,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Bootstrap and friends are installed by npm into node_modules (pinned by package-lock.json) and
 # served from there; nothing third-party is copied into the repository.
 STATICFILES_DIRS = [

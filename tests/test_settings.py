@@ -1,5 +1,6 @@
 """Production is switched on by environment variables and must pass Django's deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -38,3 +39,17 @@ def test_production_refuses_to_start_without_secret_key_or_hosts(missing):
     result = run_manage("check", env_overrides=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    result = run_manage(
+        "collectstatic", "--noinput", env_overrides={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    # Bootstrap from npm and the project's own CSS, served by whitenoise under hashed names; no CDN.
+    assert manifest["vendor/bootstrap/css/bootstrap.min.css"].startswith(
+        "vendor/bootstrap/css/bootstrap.min."
+    )
+    assert "css/app.css" in manifest
+    assert (tmp_path / manifest["css/app.css"]).exists()
