@@ -145,3 +145,9 @@ def test_page_money_is_formatted_in_tenge_for_the_reader(client, manager, fund):
     client.force_login(manager)
     body = client.get(reverse("fund-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "₸5,500,000,000.00" in body
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("favicon.svg")
