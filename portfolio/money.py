@@ -54,13 +54,26 @@ class RateField(models.DecimalField):
         return name, "django.db.models.DecimalField", args, kwargs
 
 
+def _babel_locale(language: str | None) -> str:
+    from django.utils import translation
+
+    language = (language or translation.get_language() or "en").split("-")[0]
+    return {"ru": "ru_KZ", "kk": "kk_KZ"}.get(language, "en_US")
+
+
 def format_money(value, currency: str = BASE_CURRENCY, language: str | None = None) -> str:
     """Display a Decimal amount for a reader: rounded half-up to 0.01, grouped as the reader's language
     groups digits, with the tenge sign ₸ (English locales would write "KZT"). Never goes through float."""
     from babel.numbers import format_currency
-    from django.utils import translation
 
-    language = (language or translation.get_language() or "en").split("-")[0]
-    locale = {"ru": "ru_KZ", "kk": "kk_KZ"}.get(language, "en_US")
-    text = format_currency(quantize_money(value), currency, locale=locale, currency_digits=False)
+    text = format_currency(
+        quantize_money(value), currency, locale=_babel_locale(language), currency_digits=False
+    )
     return text.replace("KZT", "₸") if currency == BASE_CURRENCY else text
+
+
+def format_amount(value, language: str | None = None) -> str:
+    """An amount without its currency sign (for columns headed in KZT): "1,234,567.89" / "1 234 567,89"."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(quantize_money(value), format="#,##0.00", locale=_babel_locale(language))

@@ -8,7 +8,7 @@ from django.db import DataError, transaction
 from django.db.models import Sum
 
 from portfolio.models import Commitment, Fund
-from portfolio.money import quantize_money
+from portfolio.money import format_amount, format_money, quantize_money
 from tests.factories import CommitmentFactory, FundFactory, InvestorFactory
 
 LARGEST_AMOUNT = Decimal("9999999999999999.99")  # 18 digits, 2 of them decimals
@@ -145,3 +145,21 @@ def test_sums_of_the_largest_amounts_come_back_as_exact_decimals():
 
     assert type(total) is Decimal
     assert total == Decimal("2000000000000000.01")
+
+
+@pytest.mark.parametrize(
+    ("language", "money", "amount"),
+    [
+        ("en", "-₸1,234,567.89", "1,234,567.89"),
+        ("ru", "-1\xa0234\xa0567,89\xa0₸", "1\xa0234\xa0567,89"),
+        ("kk", "-1\xa0234\xa0567,89\xa0₸", "1\xa0234\xa0567,89"),
+    ],
+)
+def test_money_is_displayed_rounded_half_up_as_each_language_writes_it(language, money, amount):
+    assert format_money(Decimal("-1234567.885"), language=language) == money
+    assert format_amount(Decimal("1234567.885"), language=language) == amount
+
+
+def test_display_refuses_a_float_rather_than_round_it_wrongly():
+    with pytest.raises(TypeError):
+        format_money(2.675)

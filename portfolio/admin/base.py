@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from portfolio.money import MONEY_MAX_DIGITS, MONEY_PLACES, quantize_money
+from portfolio.money import MONEY_MAX_DIGITS, MONEY_PLACES, format_amount
 
 # The fields of ForeignAmount: once the KZT amount is fixed, the figures it came from are fixed with it.
 FOREIGN_AMOUNT_FIELDS = ("original_currency", "original_amount", "fx_rate", "fx_rate_date")
@@ -51,10 +51,8 @@ class AdminModelForm(forms.ModelForm):
 
 
 def format_money(value) -> str | None:
-    """1234567.891 → "1,234,567.89" (rounded half-up as the ledger stores it); None stays None."""
-    if value is None:
-        return None
-    return f"{quantize_money(value):,.2f}"
+    """1234567.891 → "1,234,567.89" in English, "1 234 567,89" in Russian and Kazakh; None stays None."""
+    return None if value is None else format_amount(value)
 
 
 def format_pct(part, whole) -> str | None:
