@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from portfolio.selectors import fund_overview_list, funds_visible_to, user_role_in_fund
 
@@ -31,3 +32,9 @@ def fund_detail(request, slug):
         "portfolio/fund_detail.html",
         {"fund": fund, "role": role, "committed_capital": committed, "projects": projects},
     )
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon (Django admin). The URL is resolved per
+    # request: in production it is the hashed name from the static files manifest.
+    return redirect(static("favicon.svg"), permanent=True)

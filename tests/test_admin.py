@@ -480,7 +480,7 @@ BAD_INPUT = {
     "reversal larger than its original": (
         models.Disbursement,
         lambda: _reversal_data(f.DisbursementFactory(paid=True, amount=Decimal("1000.00")), "-1000.01"),
-        "A reversal cannot be larger than the original (1000.00).",
+        "A reversal cannot be larger than the original (₸1,000.00).",
     ),
     "second reversal of the same original": (
         models.Disbursement,

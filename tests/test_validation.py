@@ -469,7 +469,7 @@ def test_full_clean_refuses_a_payment_over_the_amount_called():
     record = CapitalCallPaymentFactory.build(item=item, amount=Decimal("5000000.01"))
 
     assert validation_errors(record)["amount"] == [
-        "Payments would exceed the amount called (10000000.00); 5000000.00 remains."
+        "Payments would exceed the amount called (₸10,000,000.00); ₸5,000,000.00 remains."
     ]
     CapitalCallPaymentFactory.build(item=item, amount=Decimal("5000000.00")).full_clean()
 
@@ -482,7 +482,7 @@ def test_full_clean_lets_a_payment_be_edited_up_to_the_amount_called():
 
     payment.amount = Decimal("10000000.01")
     assert (
-        "Payments would exceed the amount called (10000000.00); 10000000.00 remains."
+        "Payments would exceed the amount called (₸10,000,000.00); ₸10,000,000.00 remains."
         in (validation_errors(payment)["amount"])
     )
 
@@ -560,7 +560,7 @@ def test_full_clean_refuses_a_reversal_larger_than_its_original():
     record = reversal(DisbursementFactory(paid=True), "-50000000.01")
 
     assert validation_errors(record)["amount"] == [
-        "A reversal cannot be larger than the original (50000000.00)."
+        "A reversal cannot be larger than the original (₸50,000,000.00)."
     ]
 
 
@@ -649,13 +649,13 @@ FOREIGN_RULES = {
     "amount-not-original-times-rate": (
         {**USD, "amount": Decimal("4545500.01")},
         "amount",
-        "The KZT amount must equal the original amount times the rate, rounded: 4545500.00.",
+        "The KZT amount must equal the original amount times the rate, rounded: ₸4,545,500.00.",
     ),
     # 1.00 × 0.125 = 0.125, which rounds half-up to 0.13 (banker's rounding would give 0.12).
     "amount-rounded-half-even": (
         {**USD, "original_amount": Decimal("1.00"), "fx_rate": Decimal("0.125"), "amount": Decimal("0.12")},
         "amount",
-        "The KZT amount must equal the original amount times the rate, rounded: 0.13.",
+        "The KZT amount must equal the original amount times the rate, rounded: ₸0.13.",
     ),
 }
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.money import BASE_CURRENCY, MoneyField, RateField, quantize_money
+from portfolio.money import BASE_CURRENCY, MoneyField, RateField, format_money, quantize_money
 
 
 class ForeignAmount(models.Model):
@@ -80,7 +80,7 @@ class ForeignAmount(models.Model):
                     "amount": _(
                         "The KZT amount must equal the original amount times the rate, rounded: %(expected)s."
                     )
-                    % {"expected": expected}
+                    % {"expected": format_money(expected)}
                 }
             )
 

@@ -6,7 +6,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.money import MoneyField
+from portfolio.money import MoneyField, format_money
 
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
 from .funds import Commitment, Fund, Investor
@@ -112,7 +112,7 @@ class CapitalCallItem(models.Model):
                 raise ValidationError(
                     {
                         "amount": _("The amount called cannot be less than what was already paid (%(paid)s).")
-                        % {"paid": paid}
+                        % {"paid": format_money(paid)}
                     }
                 )
 
@@ -158,7 +158,10 @@ class CapitalCallPayment(ForeignAmount):
                 raise ValidationError(
                     {
                         "amount": _("Payments would exceed the amount called (%(called)s); %(left)s remains.")
-                        % {"called": self.item.amount, "left": self.item.amount - others}
+                        % {
+                            "called": format_money(self.item.amount),
+                            "left": format_money(self.item.amount - others),
+                        }
                     }
                 )
 

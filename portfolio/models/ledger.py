@@ -183,7 +183,7 @@ class Disbursement(ForeignAmount):
         if -self.amount > original.amount:
             return {
                 "amount": _("A reversal cannot be larger than the original (%(original)s).")
-                % {"original": original.amount}
+                % {"original": format_money(original.amount)}
             }
         if Disbursement.objects.filter(reverses_id=original.pk).exclude(pk=self.pk).exists():
             return {"reverses": _("This disbursement has already been reversed.")}
