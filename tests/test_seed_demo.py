@@ -46,12 +46,6 @@ def _seed():
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Five PBKDF2 hashes cost a second a seed; the tests check the password, not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(settings):
     settings.DEBUG = True
@@ -413,3 +407,16 @@ def test_pro_rata_split_puts_the_rounding_remainder_on_the_largest_weight():
 
     parts = demo.split_pro_rata(Decimal("100.00"), {"a": Decimal(1), "b": Decimal(1), "c": Decimal(4)})
     assert parts == {"a": Decimal("16.67"), "b": Decimal("16.67"), "c": Decimal("66.66")}
+
+
+def test_the_demo_has_month_end_snapshots_for_the_history_and_a_second_seed_adds_none(seeded, tolqyn):
+    dates = list(tolqyn.progress_snapshots.order_by("as_of").values_list("as_of", flat=True))
+    assert dates[0] == datetime.date(2025, 3, 31)
+    assert dates[-1] == demo.DEMO_TODAY
+    assert len(dates) == 21  # March 2025 to October 2026, and the demo's today
+    first, last = (
+        tolqyn.progress_snapshots.get(as_of=dates[0]),
+        tolqyn.progress_snapshots.get(as_of=dates[-1]),
+    )
+    assert Decimal(first.metrics["disbursed"]) < Decimal(last.metrics["disbursed"])
+    assert demo.seed_demo()["snapshots_added"] == 0

@@ -29,6 +29,7 @@ from portfolio.models import (
 )
 from portfolio.money import quantize_money
 from portfolio.roles import sync_fund_manager_group
+from portfolio.services.progress import progress_snapshots_refresh
 from portfolio.services.projects import project_stage_change
 
 from .data import ACCOUNTS, CONDITIONS, DATA_START, DEMO_PASSWORD, DEMO_TODAY, FUNDS, FX_CURRENCY, FX_SOURCE
@@ -380,6 +381,7 @@ def seed_demo(stdout=None) -> dict:
         builder.fx_rates()
         builder.accounts()
         funds = [builder.fund(spec) for spec in FUNDS]
+        snapshots = _history_snapshots(funds)
     summary = {
         "funds": {
             fund.slug: {
@@ -392,11 +394,37 @@ def seed_demo(stdout=None) -> dict:
         "fx_rates": FxRate.objects.filter(currency=FX_CURRENCY, date__range=(DATA_START, DEMO_TODAY)).count(),
         "accounts": [account.username for account in ACCOUNTS],
         "password": DEMO_PASSWORD,
+        "snapshots_added": snapshots,
     }
     if stdout is not None:
         for line in summary_lines(summary):
             stdout.write(line)
     return summary
+
+
+def _month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    days, day = [], start
+    while day <= end:
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        month_end = following - datetime.timedelta(days=1)
+        if month_end <= end:
+            days.append(month_end)
+        day = following
+    return [*days, end]
+
+
+def _history_snapshots(funds: list[Fund]) -> int:
+    """Month-end progress snapshots from each fund's start to the demo's today, so the history has a
+    series to show. Only missing dates are computed: a second seed adds none."""
+    added = 0
+    for fund in funds:
+        wanted = _month_ends(fund.investment_period_start, DEMO_TODAY)
+        existing = set(fund.progress_snapshots.filter(as_of__in=wanted).values_list("as_of", flat=True))
+        for day in wanted:
+            if day not in existing:
+                progress_snapshots_refresh(fund_ids=[fund.pk], as_of=day)
+                added += 1
+    return added
 
 
 def summary_lines(summary: dict) -> list[str]:
