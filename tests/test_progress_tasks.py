@@ -195,3 +195,17 @@ def test_nightly_job_snapshots_every_fund_through_the_worker(broker, celery_work
     assert set(ProgressSnapshot.objects.filter(as_of=AS_OF).values_list("fund_id", flat=True)) == {
         fund.pk for fund in funds
     }
+
+
+@pytest.mark.django_db
+def test_a_run_that_read_earlier_never_overwrites_a_snapshot_from_a_later_read():
+    project = f.ProjectFactory()
+    snapshot = progress_snapshot_refresh(fund_id=project.fund_id, as_of=AS_OF)
+    later = snapshot.computed_at + datetime.timedelta(minutes=5)
+    ProgressSnapshot.objects.filter(pk=snapshot.pk).update(
+        computed_at=later, metrics={"from": "a later read"}
+    )
+    progress_snapshot_refresh(fund_id=project.fund_id, as_of=AS_OF)  # reads now, i.e. before `later`
+    snapshot.refresh_from_db()
+    assert snapshot.metrics == {"from": "a later read"}
+    assert snapshot.computed_at == later

@@ -159,6 +159,8 @@ class StageChange(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("stage change")
         verbose_name_plural = _("stage history")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,7 +64,9 @@ class ProgressSnapshot(models.Model):
         Fund, verbose_name=_("fund"), on_delete=models.CASCADE, related_name="progress_snapshots"
     )
     as_of = models.DateField(_("as of"))
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(
+        _("computed at"), default=timezone.now, help_text=_("When the data behind the metrics was read.")
+    )
     metrics = models.JSONField(_("metrics"), default=dict, encoder=DjangoJSONEncoder)
 
     class Meta:
