@@ -3,7 +3,7 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 
-from portfolio.selectors import fund_overview_list, funds_visible_to, user_role_in_fund
+from portfolio.selectors import fund_overview_list, funds_visible_to
 
 
 def home(request):
@@ -24,13 +24,12 @@ def fund_list(request):
 def fund_detail(request, slug):
     # 404, not 403, for a fund the user may not see: its existence is not theirs to learn.
     fund = get_object_or_404(funds_visible_to(request.user), slug=slug)
-    role = user_role_in_fund(request.user, fund)
     committed = fund.commitments.aggregate(total=Sum("amount"))["total"] or 0
     projects = fund.projects.order_by("title")
     return render(
         request,
         "portfolio/fund_detail.html",
-        {"fund": fund, "role": role, "committed_capital": committed, "projects": projects},
+        {"fund": fund, "committed_capital": committed, "projects": projects},
     )
 
 
