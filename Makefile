@@ -35,7 +35,7 @@ run: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	CELERY_QUEUE=fundtracker-test scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- developer helpers ----------------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "django_filters",
     "portfolio",
 ]
 
@@ -91,6 +93,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Object rules of portfolio/roles.py: user.has_perm("portfolio.manage_fund", fund).
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,6 +227,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="fundtracker")
+# Every Redis key the app writes itself starts with this, so installations (or test runs) sharing one Redis
+# never see each other's keys.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="fundtracker")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds a change waits before its recompute runs, so that a burst of changes shares one recompute.
 PROGRESS_RECOMPUTE_DELAY = env.int("PROGRESS_RECOMPUTE_DELAY", default=5)

@@ -3,15 +3,7 @@
 from django.db.models import Count, Q, QuerySet, Sum
 
 from portfolio.models import Fund, ProgressSnapshot, Stage
-
-
-def funds_visible_to(user) -> QuerySet[Fund]:
-    """Funds a user may see: all for staff, the ones they manage, the ones their investor committed to."""
-    if not user.is_authenticated:
-        return Fund.objects.none()
-    if user.is_staff:
-        return Fund.objects.all()
-    return Fund.objects.filter(Q(managers=user) | Q(commitments__investor__users=user)).distinct()
+from portfolio.roles import funds_visible_to
 
 
 def fund_overview_list(user) -> QuerySet[Fund]:
@@ -27,22 +19,6 @@ def fund_overview_list(user) -> QuerySet[Fund]:
     for fund in funds:
         fund.projects_active = counts.get(fund.pk, 0)
     return funds
-
-
-def user_role_in_fund(user, fund: Fund) -> str | None:
-    if user.is_staff:
-        return "staff"
-    if fund.managers.filter(pk=user.pk).exists():
-        return "manager"
-    if fund.commitments.filter(investor__users=user).exists():
-        return "investor"
-    return None
-
-
-def investor_ids_of(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(user.investors.values_list("pk", flat=True))
 
 
 def latest_progress_snapshot(fund: Fund, as_of) -> ProgressSnapshot | None:

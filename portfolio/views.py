@@ -3,7 +3,8 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 
-from portfolio.selectors import fund_overview_list, funds_visible_to
+from portfolio.roles import funds_visible_to
+from portfolio.selectors import fund_overview_list
 
 
 def home(request):

@@ -12,6 +12,19 @@ mkdir -p "$TMP"
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
+# One name per checkout, so that two checkouts (or a CI run beside a developer's run) on one machine never
+# share a database, a Celery queue or Redis keys: the directory's name plus a hash of its full path.
+if [ -z "${FUNDTRACKER_INSTANCE:-}" ]; then
+  FUNDTRACKER_INSTANCE="$(basename "$ROOT" | tr -c 'a-zA-Z0-9' '_' | tr 'A-Z' 'a-z' | cut -c1-20)"
+  FUNDTRACKER_INSTANCE="${FUNDTRACKER_INSTANCE}_$(printf %s "$ROOT" | sha1sum | cut -c1-6)"
+fi
+export FUNDTRACKER_INSTANCE
+export CELERY_QUEUE="${CELERY_QUEUE:-fundtracker-$FUNDTRACKER_INSTANCE}"
+export REDIS_KEY_PREFIX="${REDIS_KEY_PREFIX:-fundtracker-$FUNDTRACKER_INSTANCE}"
+
+# A TCP port nobody listens on, for a private server (fixed ports would collide between checkouts).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 # PRIVATE_SERVICES=1 skips the shared servers (to exercise the throwaway path).
 port_open() { [ -z "${PRIVATE_SERVICES:-}" ] && (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -57,12 +70,12 @@ command -v xgettext >/dev/null || apt_install gettext
 # PostgreSQL.
 if [ -z "${DATABASE_URL:-}" ]; then
   if port_open 5432; then
-    export DATABASE_URL="postgres://${PGUSER:-postgres}@127.0.0.1:5432/fundtracker"
+    export DATABASE_URL="postgres://${PGUSER:-postgres}@127.0.0.1:5432/fundtracker_$FUNDTRACKER_INSTANCE"
     log "using PostgreSQL on 127.0.0.1:5432"
   else
     [ -n "$(pg_bin)" ] || apt_install postgresql
     bin=$(pg_bin) || { log "PostgreSQL is not installed"; exit 1; }
-    data=$TMP/pg-data port=55432
+    data=$TMP/pg-data port=$(free_port)
     rm -rf "$data"
     # initdb refuses to run as root; the throwaway cluster belongs to the postgres user then.
     run_pg=()
@@ -83,7 +96,7 @@ if [ -z "${REDIS_URL:-}" ]; then
     log "using Redis on 127.0.0.1:6379"
   else
     command -v redis-server >/dev/null || apt_install redis-server
-    port=56379
+    port=$(free_port)
     redis-server --daemonize yes --bind 127.0.0.1 --port $port --save "" --appendonly no \
       --dir "$TMP" --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
     cleanup+=("kill \$(cat '$TMP/redis.pid') 2>/dev/null")

@@ -99,7 +99,8 @@ def outsider(other_fund):
 
 @pytest.fixture
 def staff():
-    return UserFactory(username="boss", is_staff=True)
+    """A superuser: the only role that sees every fund."""
+    return UserFactory(username="boss", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -154,8 +155,21 @@ def test_investor_lists_only_the_funds_their_investor_committed_to(investor_user
     assert _slugs(token_client(investor_user).get(FUNDS_URL)) == ["tolqyn"]
 
 
-def test_staff_list_every_fund(staff, fund, other_fund):
+def test_superusers_list_every_fund(staff, fund, other_fund):
     assert _slugs(token_client(staff).get(FUNDS_URL)) == ["steppe-docs", "tolqyn"]
+
+
+def test_staff_status_alone_shows_no_fund(fund, other_fund):
+    clerk = UserFactory(username="clerk", is_staff=True)
+    assert _slugs(token_client(clerk).get(FUNDS_URL)) == []
+    assert token_client(clerk).get(progress_url("tolqyn")).status_code == 404
+
+
+def test_a_staff_manager_of_one_fund_lists_only_that_fund(fund, other_fund):
+    boss = UserFactory(username="boss-of-docs", is_staff=True)
+    other_fund.managers.add(boss)
+    assert _slugs(token_client(boss).get(FUNDS_URL)) == ["steppe-docs"]
+    assert token_client(boss).get(progress_url("tolqyn")).status_code == 404
 
 
 def test_user_with_no_role_lists_no_funds(fund):

@@ -12,12 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from portfolio.selectors import (
-    funds_visible_to,
-    investor_ids_of,
-    latest_progress_snapshot,
-    user_role_in_fund,
-)
+from portfolio.roles import funds_visible_to, investor_ids_of
+from portfolio.selectors import latest_progress_snapshot
 from portfolio.services.progress import metrics_as_json, progress_live
 
 from .serializers import FundSerializer, ProgressPointSerializer, ProgressSerializer
@@ -37,7 +33,7 @@ def _date_param(request, name: str) -> datetime.date | None:
 
 def _visible_metrics(metrics: dict, request, fund) -> dict:
     # An investor sees the fund's figures and only their own row among the investors.
-    if user_role_in_fund(request.user, fund) in ("staff", "manager"):
+    if request.user.has_perm("portfolio.view_all_investors", fund):
         return metrics
     own = investor_ids_of(request.user)
     return {

@@ -15,7 +15,7 @@ from portfolio.models import Fund, ProgressSnapshot
 
 logger = logging.getLogger(__name__)
 
-PENDING_KEY = "fundtracker:progress-pending:{fund_id}"
+PENDING_KEY = settings.REDIS_KEY_PREFIX + ":progress-pending:{fund_id}"
 
 
 def metrics_as_json(metrics: dict) -> dict:
