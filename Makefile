@@ -49,9 +49,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-# Refresh the translation catalogues from the code (needs GNU gettext: apt-get install gettext).
+# Refresh the translation catalogues from the code (needs GNU gettext: apt-get install gettext). Locations
+# name files only, not lines, so that parallel branches do not conflict over shifted line numbers.
 makemessages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale=ru --locale=kk --no-obsolete \
+	$(PY) manage.py makemessages --locale=ru --locale=kk --no-obsolete --add-location=file \
 		--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=.tmp
 
 clean:

@@ -132,6 +132,7 @@ def test_fund_pages_cost_the_same_queries_whatever_the_data_size(client, manager
 
     ProjectFactory(fund=fund)
     CommitmentFactory(fund=fund)
+    client.get(url)  # the first request of a session records its activity (one session write)
     small = count()
     for _ in range(12):
         ProjectFactory(fund=fund)

@@ -17,13 +17,18 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args, env_overrides):
+def run_manage(*args, env_overrides, timeout=120):
     # The test process allows async-unsafe ORM calls for Playwright; a production process never would.
     dropped = ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION_ENV)
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -42,8 +47,12 @@ def test_production_refuses_to_start_without_secret_key_or_hosts(missing):
 
 
 def test_production_static_files_collect_with_hashed_names(tmp_path):
+    # whitenoise compresses every file with gzip and brotli: about a minute of CPU on its own.
     result = run_manage(
-        "collectstatic", "--noinput", env_overrides={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+        "collectstatic",
+        "--noinput",
+        env_overrides={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)},
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
@@ -53,3 +62,24 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     )
     assert "css/app.css" in manifest
     assert (tmp_path / manifest["css/app.css"]).exists()
+
+
+def test_production_keeps_database_connections_with_health_checks():
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_manage("shell", "--no-imports", "-c", script, env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+
+
+def test_production_sends_email_through_the_server_email_url_names():
+    script = (
+        "from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)"
+    )
+    env = {**PRODUCTION_ENV, "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.kz:587"}
+    result = run_manage("shell", "--no-imports", "-c", script, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.kz", "587"]
