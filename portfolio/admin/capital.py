@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.models import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribution, DistributionItem
 
 from .base import FOREIGN_AMOUNT_FIELDS, AdminModelForm, count_of, format_money, lock_fields, sum_of
+from .guards import stored
+from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
 
 PAID = Distribution.Status.PAID
 
@@ -45,7 +46,7 @@ class PaidFiguresMixin:
         return format_money(obj.amount - paid)
 
 
-class CapitalCallItemInline(PaidFiguresMixin, admin.TabularInline):
+class CapitalCallItemInline(PaidFiguresMixin, PortfolioInline, admin.TabularInline):
     model = CapitalCallItem
     form = AdminModelForm
     fields = ("investor", "amount", "paid_so_far", "outstanding")
@@ -64,7 +65,7 @@ class CapitalCallItemInline(PaidFiguresMixin, admin.TabularInline):
 
 
 @admin.register(CapitalCall)
-class CapitalCallAdmin(SimpleHistoryAdmin):
+class CapitalCallAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = (
         "__str__",
@@ -78,7 +79,7 @@ class CapitalCallAdmin(SimpleHistoryAdmin):
     )
     list_display_links = ("__str__",)
     list_select_related = ("fund",)
-    list_filter = ("purpose", "fund")
+    list_filter = ("purpose", ("fund", FundFilter))
     search_fields = ("fund__name", "note")
     date_hierarchy = "call_date"
     readonly_fields = ("paid_in",)
@@ -100,7 +101,7 @@ class CapitalCallAdmin(SimpleHistoryAdmin):
         return format_money(getattr(obj, "paid_total", None))
 
 
-class CapitalCallPaymentInline(admin.TabularInline):
+class CapitalCallPaymentInline(PortfolioInline, admin.TabularInline):
     model = CapitalCallPayment
     form = CapitalCallPaymentForm
     fields = ("date", "amount", "bank_reference")
@@ -109,11 +110,11 @@ class CapitalCallPaymentInline(admin.TabularInline):
 
 
 @admin.register(CapitalCallItem)
-class CapitalCallItemAdmin(PaidFiguresMixin, SimpleHistoryAdmin):
+class CapitalCallItemAdmin(PaidFiguresMixin, PortfolioAdmin):
     form = AdminModelForm
     list_display = ("capital_call", "investor", "amount_display", "paid_so_far", "outstanding")
     list_select_related = ("capital_call__fund", "investor")
-    list_filter = ("capital_call__fund",)
+    list_filter = (("capital_call__fund", FundFilter),)
     search_fields = ("investor__name", "capital_call__fund__name")
     raw_id_fields = ("capital_call",)
     autocomplete_fields = ("investor",)
@@ -133,11 +134,11 @@ class CapitalCallItemAdmin(PaidFiguresMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CapitalCallPayment)
-class CapitalCallPaymentAdmin(SimpleHistoryAdmin):
+class CapitalCallPaymentAdmin(PortfolioAdmin):
     form = CapitalCallPaymentForm
     list_display = ("item", "date", "amount_display", "original_currency", "bank_reference")
     list_select_related = ("item__capital_call__fund", "item__investor")
-    list_filter = ("item__capital_call__fund",)
+    list_filter = (("item__capital_call__fund", FundFilter),)
     search_fields = ("bank_reference", "item__investor__name", "item__capital_call__fund__name")
     date_hierarchy = "date"
     raw_id_fields = ("item",)
@@ -171,7 +172,7 @@ class DistributionItemForm(AdminModelForm):
         return cleaned
 
 
-class DistributionItemInline(admin.TabularInline):
+class DistributionItemInline(PortfolioInline, admin.TabularInline):
     model = DistributionItem
     form = AdminModelForm
     fields = ("investor", "amount")
@@ -193,16 +194,16 @@ class DistributionItemInline(admin.TabularInline):
 
 
 def _is_paid(distribution) -> bool:
-    return distribution is not None and distribution.pk is not None and distribution.status == PAID
+    return distribution is not None and distribution.pk is not None and stored(distribution).status == PAID
 
 
 @admin.register(Distribution)
-class DistributionAdmin(SimpleHistoryAdmin):
+class DistributionAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = ("__str__", "fund", "number", "date", "kind", "status", "total", "item_count")
     list_display_links = ("__str__",)
     list_select_related = ("fund",)
-    list_filter = ("status", "kind", "fund")
+    list_filter = ("status", "kind", ("fund", FundFilter))
     search_fields = ("fund__name", "note")
     date_hierarchy = "date"
     readonly_fields = ("total",)
@@ -253,11 +254,11 @@ class DistributionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DistributionItem)
-class DistributionItemAdmin(SimpleHistoryAdmin):
+class DistributionItemAdmin(PortfolioAdmin):
     form = DistributionItemForm
     list_display = ("distribution", "investor", "amount_display", "original_currency")
     list_select_related = ("distribution__fund", "investor")
-    list_filter = ("distribution__status", "distribution__fund")
+    list_filter = ("distribution__status", ("distribution__fund", FundFilter))
     search_fields = ("investor__name", "distribution__fund__name")
     raw_id_fields = ("distribution",)
     autocomplete_fields = ("investor",)

@@ -5,15 +5,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.models import Commitment, Fund, Investor, Project, Stage
 
 from .base import FOREIGN_AMOUNT_FIELDS, AdminModelForm, count_of, format_money, format_pct, sum_of
+from .scoping import FundFilter, PortfolioAdmin, PortfolioInline, in_managed_funds
 
 
 @admin.register(Fund)
-class FundAdmin(SimpleHistoryAdmin):
+class FundAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = (
         "name",
@@ -112,7 +112,7 @@ class FundAdmin(SimpleHistoryAdmin):
         )
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(PortfolioInline, admin.TabularInline):
     model = Commitment
     form = AdminModelForm
     fields = ("fund", "amount", "date")
@@ -124,7 +124,7 @@ class CommitmentInline(admin.TabularInline):
 
 
 @admin.register(Investor)
-class InvestorAdmin(SimpleHistoryAdmin):
+class InvestorAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = ("name", "kind", "country", "email", "commitment_count", "committed")
     list_filter = ("kind", "country")
@@ -134,12 +134,14 @@ class InvestorAdmin(SimpleHistoryAdmin):
     inlines = (CommitmentInline,)
 
     def get_queryset(self, request):
+        # Only the commitments to the user's funds count: another fund's figures are not theirs to see.
+        commitments = in_managed_funds(Commitment.objects.all(), request.user)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                committed_total=sum_of(Commitment.objects.all(), "investor"),
-                commitment_total=count_of(Commitment.objects.all(), "investor"),
+                committed_total=sum_of(commitments, "investor"),
+                commitment_total=count_of(commitments, "investor"),
             )
         )
 
@@ -153,11 +155,11 @@ class InvestorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = ("investor", "fund", "amount_display", "pct_of_target", "date", "original_currency")
     list_select_related = ("investor", "fund")
-    list_filter = ("fund",)
+    list_filter = (("fund", FundFilter),)
     search_fields = ("investor__name", "fund__name")
     date_hierarchy = "date"
     autocomplete_fields = ("investor",)

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.models import Disbursement, Receipt, Valuation
 
 from .base import FOREIGN_AMOUNT_FIELDS, AdminModelForm, CurrentUserAdmin, format_money, lock_fields
+from .guards import stored
+from .scoping import FundFilter, PortfolioAdmin
 
 PAID = Disbursement.Status.PAID
 
@@ -40,7 +41,7 @@ DISBURSEMENT_PAID_FIELDS = (
 
 
 def _is_paid(disbursement) -> bool:
-    return disbursement is not None and disbursement.pk is not None and disbursement.status == PAID
+    return disbursement is not None and disbursement.pk is not None and stored(disbursement).status == PAID
 
 
 def reversal_add_url(original: Disbursement) -> str:
@@ -77,7 +78,7 @@ class DisbursementInlineFormSet(BaseInlineFormSet):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(CurrentUserAdmin, SimpleHistoryAdmin):
+class DisbursementAdmin(CurrentUserAdmin, PortfolioAdmin):
     form = DisbursementForm
     list_display = (
         "__str__",
@@ -93,7 +94,7 @@ class DisbursementAdmin(CurrentUserAdmin, SimpleHistoryAdmin):
     )
     list_display_links = ("__str__",)
     list_select_related = ("project", "tranche__project", "requested_by", "approved_by", "reversal")
-    list_filter = ("status", ("reverses", admin.EmptyFieldListFilter), "project__fund")
+    list_filter = ("status", ("reverses", admin.EmptyFieldListFilter), ("project__fund", FundFilter))
     search_fields = ("project__title", "bank_reference", "note")
     date_hierarchy = "paid_date"
     autocomplete_fields = ("project",)
@@ -181,12 +182,12 @@ class DisbursementAdmin(CurrentUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(SimpleHistoryAdmin):
+class ReceiptAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = ("__str__", "project", "date", "amount_display", "source", "original_currency")
     list_display_links = ("__str__",)
     list_select_related = ("project",)
-    list_filter = ("source", "project__fund")
+    list_filter = ("source", ("project__fund", FundFilter))
     search_fields = ("project__title", "note")
     date_hierarchy = "date"
     autocomplete_fields = ("project",)
@@ -215,11 +216,11 @@ class ValuationForm(AdminModelForm):
 
 
 @admin.register(Valuation)
-class ValuationAdmin(CurrentUserAdmin, SimpleHistoryAdmin):
+class ValuationAdmin(CurrentUserAdmin, PortfolioAdmin):
     form = ValuationForm
     list_display = ("project", "date", "amount_display", "recorded_by")
     list_select_related = ("project", "recorded_by")
-    list_filter = ("project__fund",)
+    list_filter = (("project__fund", FundFilter),)
     search_fields = ("project__title", "note")
     date_hierarchy = "date"
     autocomplete_fields = ("project",)

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.models import Disbursement, Project, Stage, StageChange, Tranche, Valuation
 from portfolio.services.projects import project_stage_change
 
 from .base import AdminModelForm, CurrentUserInline, format_money, format_pct, sum_of
 from .ledger import DisbursementForm, DisbursementInlineFormSet, ValuationForm
+from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
 
 
 def stage_change_errors(project: Project, stage: str, date: datetime.date) -> dict:
@@ -66,7 +66,7 @@ class ProjectForm(AdminModelForm):
         return cleaned
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(PortfolioInline, admin.TabularInline):
     model = StageChange
     fields = ("date", "stage", "note", "recorded_by", "recorded_at")
     readonly_fields = fields
@@ -88,7 +88,7 @@ class StageChangeInline(admin.TabularInline):
         return False
 
 
-class TrancheInline(admin.TabularInline):
+class TrancheInline(PortfolioInline, admin.TabularInline):
     model = Tranche
     form = AdminModelForm
     fields = ("number", "amount", "planned_date", "trigger", "trigger_stage", "trigger_date", "status")
@@ -96,7 +96,7 @@ class TrancheInline(admin.TabularInline):
     show_change_link = True
 
 
-class DisbursementInline(CurrentUserInline, admin.TabularInline):
+class DisbursementInline(CurrentUserInline, PortfolioInline, admin.TabularInline):
     model = Disbursement
     fk_name = "project"
     form = DisbursementForm
@@ -130,7 +130,7 @@ class DisbursementInline(CurrentUserInline, admin.TabularInline):
         return formset
 
 
-class ValuationInline(CurrentUserInline, admin.TabularInline):
+class ValuationInline(CurrentUserInline, PortfolioInline, admin.TabularInline):
     model = Valuation
     form = ValuationForm
     fields = ("date", "amount", "note", "recorded_by")
@@ -143,7 +143,7 @@ class ValuationInline(CurrentUserInline, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(PortfolioAdmin):
     form = ProjectForm
     list_display = (
         "title",
@@ -156,7 +156,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
         "approval_date",
     )
     list_select_related = ("fund",)
-    list_filter = ("stage", "format", "instrument", "language", "fund")
+    list_filter = ("stage", "format", "instrument", "language", ("fund", FundFilter))
     search_fields = ("title", "original_title", "slug", "director", "producer", "production_company")
     date_hierarchy = "approval_date"
     prepopulated_fields = {"slug": ("title",)}
@@ -250,16 +250,17 @@ class StageChangeForm(AdminModelForm):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(PortfolioAdmin):
     """The dated stage history: entries are added through project_stage_change and never edited."""
 
     form = StageChangeForm
     list_display = ("project", "stage", "date", "recorded_by", "recorded_at")
     list_select_related = ("project", "recorded_by")
-    list_filter = ("stage", "project__fund")
+    list_filter = ("stage", ("project__fund", FundFilter))
     search_fields = ("project__title", "note")
     date_hierarchy = "date"
     autocomplete_fields = ("project",)
+    readonly_fields = ("recorded_by", "recorded_at")
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -281,7 +282,7 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(SimpleHistoryAdmin):
+class TrancheAdmin(PortfolioAdmin):
     form = AdminModelForm
     list_display = (
         "__str__",
@@ -298,7 +299,7 @@ class TrancheAdmin(SimpleHistoryAdmin):
     )
     list_display_links = ("__str__",)
     list_select_related = ("project",)
-    list_filter = ("status", "trigger", "project__fund")
+    list_filter = ("status", "trigger", ("project__fund", FundFilter))
     search_fields = ("project__title", "conditions")
     date_hierarchy = "planned_date"
     autocomplete_fields = ("project",)

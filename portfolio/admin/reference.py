@@ -8,12 +8,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
-from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+from import_export.admin import ImportExportMixin
 
 from portfolio.models import FxRate, ProgressSnapshot
 
 from .base import AdminModelForm, format_money
+from .guards import GuardedAdminMixin
+from .scoping import FundFilter, FundScopedMixin, PortfolioAdmin
 
 
 class FxRateResource(resources.ModelResource):
@@ -30,7 +31,7 @@ class FxRateResource(resources.ModelResource):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class FxRateAdmin(ImportExportMixin, PortfolioAdmin):
     form = AdminModelForm
     resource_classes = (FxRateResource,)
     list_display = ("currency", "date", "rate", "source")
@@ -44,12 +45,14 @@ class FxRateAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressSnapshot)
-class ProgressSnapshotAdmin(admin.ModelAdmin):
+class ProgressSnapshotAdmin(FundScopedMixin, GuardedAdminMixin, admin.ModelAdmin):
     """Snapshots are computed by the background job: admin only reads them (and may delete a bad one)."""
+
+    show_full_result_count = PortfolioAdmin.show_full_result_count
 
     list_display = ("fund", "as_of", "committed_capital", "disbursed", "nav", "computed_at")
     list_select_related = ("fund",)
-    list_filter = ("fund",)
+    list_filter = (("fund", FundFilter),)
     date_hierarchy = "as_of"
     search_fields = ("fund__name",)
     fields = ("fund", "as_of", "computed_at", "metrics_display")
