@@ -145,7 +145,7 @@ GENERATION_STEPS = [
         "tranches",
         """
         INSERT INTO portfolio_tranche (id, number, amount, planned_date, trigger, trigger_stage, trigger_date,
-            conditions, status, project_id)
+            status, cancelled_on, cancel_reason, project_id)
         SELECT (p.id - 1) * 3 + t, t,
             CASE t WHEN 1 THEN p.commitment / 2 WHEN 2 THEN round(p.commitment / 3, 2)
                 ELSE p.commitment - p.commitment / 2 - round(p.commitment / 3, 2) END,
@@ -153,10 +153,10 @@ GENERATION_STEPS = [
             CASE t WHEN 1 THEN 'date' ELSE 'stage' END,
             CASE t WHEN 1 THEN '' WHEN 2 THEN 'production' ELSE 'delivery' END,
             CASE t WHEN 1 THEN p.approval_date END,
-            CASE t WHEN 1 THEN 'Chain of title' WHEN 2 THEN 'Completion bond, insurance'
-                ELSE 'Final cost statement' END,
             CASE WHEN t = 1 THEN 'paid' WHEN t = 2 THEN 'eligible'
                 WHEN p.stage = 'abandoned' THEN 'cancelled' ELSE 'planned' END,
+            CASE WHEN t = 3 AND p.stage = 'abandoned' THEN p.approval_date + 200 END,
+            CASE WHEN t = 3 AND p.stage = 'abandoned' THEN 'Project abandoned' ELSE '' END,
             p.id
         FROM portfolio_project p CROSS JOIN generate_series(1, 3) AS t
         """,

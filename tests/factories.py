@@ -109,6 +109,7 @@ class DistributionItemFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Project
+        skip_postgeneration_save = True
 
     fund = factory.SubFactory(FundFactory)
     title = factory.Sequence(lambda n: f"Film {n}")
@@ -122,6 +123,22 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     instrument = models.Project.Instrument.EQUITY
     approval_date = datetime.date(2025, 2, 1)
     stage = models.Stage.DEVELOPMENT
+    # Like the service, a project starts with its first dated commitment record.
+    first_commitment = factory.RelatedFactory(
+        "tests.factories.ProjectCommitmentChangeFactory",
+        factory_related_name="project",
+        date=factory.SelfAttribute("..approval_date"),
+        amount=factory.SelfAttribute("..commitment"),
+    )
+
+
+class ProjectCommitmentChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ProjectCommitmentChange
+
+    project = factory.SubFactory(ProjectFactory, first_commitment=None)
+    date = datetime.date(2025, 2, 1)
+    amount = Decimal("300000000.00")
 
 
 class StageChangeFactory(factory.django.DjangoModelFactory):
@@ -131,6 +148,15 @@ class StageChangeFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     stage = models.Stage.DEVELOPMENT
     date = datetime.date(2025, 2, 1)
+
+
+class TrancheConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TrancheCondition
+
+    tranche = factory.SubFactory("tests.factories.TrancheFactory")
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Condition {n}")
 
 
 class TrancheFactory(factory.django.DjangoModelFactory):
@@ -156,6 +182,10 @@ class DisbursementFactory(factory.django.DjangoModelFactory):
     amount = Decimal("50000000.00")
     status = models.Disbursement.Status.REQUESTED
     requested_by = factory.SubFactory(UserFactory)
+    # A day ago, so an approval stamped "now" never precedes the request.
+    requested_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    # A reversal keeps its reason in the note.
+    note = factory.Maybe("reverses", yes_declaration="Returned by the bank", no_declaration="")
 
     class Params:
         approved = factory.Trait(

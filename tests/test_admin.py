@@ -98,6 +98,10 @@ MAKERS = {
     models.DistributionItem: _distribution_item,
     models.Project: _project,
     models.StageChange: lambda fund=None: f.StageChangeFactory(**_in(fund, "project__")),
+    models.ProjectCommitmentChange: lambda fund=None: f.ProjectCommitmentChangeFactory(
+        **_in(fund, "project__")
+    ),
+    models.TrancheCondition: lambda fund=None: f.TrancheConditionFactory(**_in(fund, "tranche__project__")),
     models.Tranche: _tranche,
     models.Disbursement: _reversed_disbursement,
     models.Receipt: lambda fund=None: f.ReceiptFactory(**_in(fund, "project__")),
@@ -109,8 +113,8 @@ MAKERS = {
 }
 
 REGISTERED = [model for model in admin.site._registry if model._meta.app_label in {"portfolio", "auth"}]
-# Snapshots are written by the background job only.
-WITHOUT_ADD_PAGE = {models.ProgressSnapshot}
+# Snapshots are written by the background job only, commitment changes by their service.
+WITHOUT_ADD_PAGE = {models.ProgressSnapshot, models.ProjectCommitmentChange}
 
 
 def _url(model, view, *args):
@@ -468,7 +472,7 @@ BAD_INPUT = {
     "amount with three decimals": (
         models.Receipt,
         lambda: _receipt_data(amount="10.001"),
-        "Ensure that there are no more than 2 decimal places.",
+        "An amount has at most 2 decimal places.",
     ),
     "fund period ending before it starts": (
         models.Fund,

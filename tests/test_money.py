@@ -98,7 +98,7 @@ def test_model_validation_accepts_ten_to_the_fifteen():
 
 
 @pytest.mark.django_db
-def test_model_validation_refuses_an_amount_with_more_than_eighteen_digits():
+def test_model_validation_refuses_an_amount_past_ten_to_the_fifteen():
     commitment = CommitmentFactory.build(
         fund=FundFactory(), investor=InvestorFactory(), amount=Decimal("10000000000000000.00")
     )
@@ -106,7 +106,9 @@ def test_model_validation_refuses_an_amount_with_more_than_eighteen_digits():
     with pytest.raises(ValidationError) as excinfo:
         commitment.full_clean()
 
-    assert excinfo.value.message_dict["amount"] == ["Ensure that there are no more than 18 digits in total."]
+    assert excinfo.value.message_dict["amount"] == [
+        "An amount cannot be larger than 1,000,000,000,000,000.00."
+    ]
 
 
 @pytest.mark.django_db

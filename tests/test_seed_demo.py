@@ -245,7 +245,9 @@ def test_disbursements_pass_four_eyes_and_paid_ones_carry_a_bank_reference(tolqy
     assert set(disbursements.values_list("status", flat=True)) == set(Disbursement.Status.values)
     for disbursement in disbursements:
         assert disbursement.requested_by.username == "manager"
-        if disbursement.status != Disbursement.Status.REQUESTED:
+        if disbursement.status == Disbursement.Status.REJECTED:
+            assert disbursement.rejected_by.username == "approver" and disbursement.rejection_reason
+        elif disbursement.status != Disbursement.Status.REQUESTED and disbursement.reverses_id is None:
             assert disbursement.approved_by.username == "approver"
         if disbursement.status == Disbursement.Status.PAID:
             assert disbursement.bank_reference and disbursement.paid_date <= TODAY

@@ -30,7 +30,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 POSITIVE = "The amount must be greater than zero."
-TWO_PLACES = "Ensure that there are no more than 2 decimal places."
+TWO_PLACES = "An amount has at most 2 decimal places."
 CAP = "The concentration cap must be above 0% and at most 100%."
 APPROVAL = "An approved or paid disbursement needs its approver and approval time."
 NO_COMMITMENT = "This investor has no commitment to this fund."

@@ -10,10 +10,19 @@ from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.models import Disbursement, Project, Stage, StageChange, Tranche, Valuation
+from portfolio.models import (
+    Disbursement,
+    Project,
+    ProjectCommitmentChange,
+    Stage,
+    StageChange,
+    Tranche,
+    TrancheCondition,
+    Valuation,
+)
 from portfolio.services.projects import project_stage_change
 
-from .base import AdminModelForm, CurrentUserInline, format_money, format_pct, sum_of
+from .base import AdminModelForm, CurrentUserAdmin, CurrentUserInline, format_money, format_pct, sum_of
 from .ledger import DisbursementForm, DisbursementInlineFormSet, ValuationForm
 from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
 
@@ -281,9 +290,71 @@ class StageChangeAdmin(PortfolioAdmin):
         obj.pk, obj.recorded_by, obj.recorded_at = created.pk, created.recorded_by, created.recorded_at
 
 
+class TrancheConditionForm(AdminModelForm):
+    """A tick records who ticked it and when; clearing the date clears both."""
+
+    class Meta:
+        model = TrancheCondition
+        fields = ("tranche", "position", "text", "met_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "met_on" in self.changed_data or self.instance.pk is None:
+            met = cleaned.get("met_on") is not None
+            self.instance.met_by = self.current_user if met else None
+            self.instance.met_recorded_at = timezone.now() if met else None
+        return cleaned
+
+
+class TrancheConditionInline(PortfolioInline, CurrentUserInline, admin.TabularInline):
+    model = TrancheCondition
+    form = TrancheConditionForm
+    fields = ("position", "text", "met_on", "met_by", "met_recorded_at")
+    readonly_fields = ("met_by", "met_recorded_at")
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("met_by")
+
+
+@admin.register(TrancheCondition)
+class TrancheConditionAdmin(CurrentUserAdmin, PortfolioAdmin):
+    form = TrancheConditionForm
+    list_display = ("text", "tranche", "position", "met_on", "met_by")
+    list_select_related = ("tranche__project", "met_by")
+    list_filter = (("tranche__project__fund", FundFilter),)
+    search_fields = ("text", "tranche__project__title")
+    raw_id_fields = ("tranche",)
+    readonly_fields = ("met_by", "met_recorded_at")
+
+
+@admin.register(ProjectCommitmentChange)
+class ProjectCommitmentChangeAdmin(PortfolioAdmin):
+    """The dated commitment history: records are added by the commitment service, never edited."""
+
+    list_display = ("project", "date", "amount_display", "reason", "recorded_by", "recorded_at")
+    list_select_related = ("project", "recorded_by")
+    list_filter = (("project__fund", FundFilter),)
+    search_fields = ("project__title", "reason")
+    date_hierarchy = "date"
+    fields = ("project", "date", "amount", "reason", "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("commitment"), ordering="amount")
+    def amount_display(self, obj):
+        return format_money(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Tranche)
 class TrancheAdmin(PortfolioAdmin):
     form = AdminModelForm
+    inlines = (TrancheConditionInline,)
     list_display = (
         "__str__",
         "project",
@@ -300,7 +371,7 @@ class TrancheAdmin(PortfolioAdmin):
     list_display_links = ("__str__",)
     list_select_related = ("project",)
     list_filter = ("status", "trigger", ("project__fund", FundFilter))
-    search_fields = ("project__title", "conditions")
+    search_fields = ("project__title", "conditions__text")
     date_hierarchy = "planned_date"
     autocomplete_fields = ("project",)
     readonly_fields = ("share", "paid_against")

@@ -23,9 +23,11 @@ from portfolio.models import (
     Investor,
     ProgressSnapshot,
     Project,
+    ProjectCommitmentChange,
     Receipt,
     StageChange,
     Tranche,
+    TrancheCondition,
     Valuation,
 )
 
@@ -42,7 +44,9 @@ FUND_PATHS = {
     DistributionItem: "distribution__fund",
     Project: "fund",
     StageChange: "project__fund",
+    ProjectCommitmentChange: "project__fund",
     Tranche: "project__fund",
+    TrancheCondition: "tranche__project__fund",
     Disbursement: "project__fund",
     Receipt: "project__fund",
     Valuation: "project__fund",

@@ -22,9 +22,11 @@ from portfolio.models import (
     FxRate,
     Investor,
     Project,
+    ProjectCommitmentChange,
     Receipt,
     Stage,
     Tranche,
+    TrancheCondition,
     Valuation,
 )
 from portfolio.money import quantize_money
@@ -187,6 +189,12 @@ class _Builder:
                 expected_release=spec.expected_release,
             )
         )
+        ProjectCommitmentChange.objects.create(
+            project=project,
+            date=spec.approval_date,
+            amount=spec.commitment,
+            recorded_by=self.users["manager"],
+        )
         for stage, date in spec.stages:
             note = spec.stage_note if stage == Stage.ABANDONED else ""
             project_stage_change(
@@ -194,9 +202,11 @@ class _Builder:
             )
         amounts = [quantize_money(spec.commitment * tranche.sixths / 6) for tranche in spec.tranches]
         amounts[-1] = spec.commitment - sum(amounts[:-1])  # the schedule adds up to the commitment exactly
+        abandoned_on = dict(spec.stages).get(Stage.ABANDONED)
         for tranche, amount in zip(spec.tranches, amounts, strict=True):
             by_date = isinstance(tranche.on, datetime.date)
-            _save(
+            cancelled = tranche.status == Tranche.Status.CANCELLED
+            saved = _save(
                 Tranche(
                     project=project,
                     number=tranche.number,
@@ -205,10 +215,26 @@ class _Builder:
                     trigger=Tranche.Trigger.DATE if by_date else Tranche.Trigger.STAGE,
                     trigger_date=tranche.on if by_date else None,
                     trigger_stage="" if by_date else tranche.on,
-                    conditions=CONDITIONS[tranche.number],
                     status=tranche.status,
+                    cancelled_on=abandoned_on if cancelled else None,
+                    cancel_reason=spec.stage_note if cancelled else "",
                 )
             )
+            # Conditions are met on the day the trigger fires for every tranche that has become due.
+            met_on = (
+                None
+                if tranche.status in (Tranche.Status.PLANNED, Tranche.Status.CANCELLED)
+                else (tranche.on if by_date else next(d for s, d in spec.stages if s == tranche.on))
+            )
+            for position, text in enumerate(CONDITIONS[tranche.number], start=1):
+                TrancheCondition.objects.create(
+                    tranche=saved,
+                    position=position,
+                    text=text,
+                    met_on=met_on,
+                    met_by=self.users["manager"] if met_on else None,
+                    met_recorded_at=_at(met_on) if met_on else None,
+                )
         return project
 
     @staticmethod
@@ -290,9 +316,12 @@ class _Builder:
             else:
                 money = {"amount": tranche.amount}
             is_paid = entry.status == Disbursement.Status.PAID
-            is_requested = entry.status == Disbursement.Status.REQUESTED
+            is_rejected = entry.status == Disbursement.Status.REJECTED
+            is_requested = entry.status == Disbursement.Status.REQUESTED or is_rejected
             # Four eyes: the manager asks, the approver approves days later, the bank pays the day after.
-            requested_on = entry.date - datetime.timedelta(days=0 if is_requested else 3)
+            requested_on = entry.date - datetime.timedelta(
+                days=1 if is_rejected else 0 if is_requested else 3
+            )
             approved_on = entry.date - datetime.timedelta(days=1 if is_paid else 0)
             previous = _save(
                 Disbursement(
@@ -303,9 +332,12 @@ class _Builder:
                     requested_at=_at(requested_on),
                     approved_by=None if is_requested else approver,
                     approved_at=None if is_requested else _at(approved_on),
+                    rejected_by=approver if is_rejected else None,
+                    rejected_at=_at(entry.date) if is_rejected else None,
+                    rejection_reason=entry.note if is_rejected else "",
                     paid_date=entry.date if is_paid else None,
                     bank_reference=references.next("OUT", entry.date) if is_paid else "",
-                    note=entry.note,
+                    note="" if is_rejected else entry.note,
                     **money,
                 )
             )

@@ -39,9 +39,14 @@ D = datetime.date
 M = Decimal  # amounts are written as strings so no float ever touches them
 
 CONDITIONS = {
-    1: "Signed investment agreement; chain of title; approved budget and finance plan.",
-    2: "Start of principal photography confirmed; completion bond; production insurance; shooting schedule.",
-    3: "Completion of the film; audited final cost statement; delivery materials accepted.",
+    1: ("Signed investment agreement", "Chain of title", "Approved budget and finance plan"),
+    2: (
+        "Start of principal photography confirmed",
+        "Completion bond",
+        "Production insurance",
+        "Shooting schedule",
+    ),
+    3: ("Completion of the film", "Audited final cost statement", "Delivery materials accepted"),
 }
 
 
@@ -204,7 +209,9 @@ TOLQYN_PROJECTS = (
         stages=((DEV, D(2026, 9, 28)),),
         tranches=_rtr(D(2026, 11, 16), ELIGIBLE, D(2027, 3, 15), PLANNED, D(2027, 8, 16), PLANNED,
                       t1_planned=D(2026, 12, 1)),
-        disbursements=(Pay(1, D(2026, 11, 24), status=Disbursement.Status.REQUESTED,
+        disbursements=(Pay(1, D(2026, 11, 18), status=Disbursement.Status.REJECTED,
+                           note="Wrong beneficiary account in the request; to be requested again"),
+                       Pay(1, D(2026, 11, 24), status=Disbursement.Status.REQUESTED,
                            note="Loan agreement signed on 16 November"),),
     ),
     ProjectSpec(

@@ -74,8 +74,9 @@ class TrancheSpec:
 
 @dataclass(frozen=True)
 class Pay:
-    """A disbursement against a tranche. `date` is the payment date (paid), approval date (approved) or
-    request date (requested). Without `usd` or `rest` it is the whole tranche."""
+    """A disbursement against a tranche. `date` is the payment date (paid), approval date (approved),
+    rejection date (rejected, `note` being the reason) or request date (requested). Without `usd` or `rest`
+    it is the whole tranche."""
 
     tranche: int
     date: datetime.date

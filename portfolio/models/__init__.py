@@ -1,10 +1,12 @@
 from .capital import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribution, DistributionItem
 from .funds import Commitment, Fund, Investor
 from .ledger import Disbursement, Receipt, Valuation
-from .projects import Project, Stage, StageChange, Tranche
+from .projects import PIPELINE, Project, ProjectCommitmentChange, Stage, StageChange
 from .reference import FxRate, ProgressSnapshot
+from .tranches import Tranche, TrancheCondition
 
 __all__ = [
+    "PIPELINE",
     "CapitalCall",
     "CapitalCallItem",
     "CapitalCallPayment",
@@ -17,9 +19,11 @@ __all__ = [
     "Investor",
     "ProgressSnapshot",
     "Project",
+    "ProjectCommitmentChange",
     "Receipt",
     "Stage",
     "StageChange",
     "Tranche",
+    "TrancheCondition",
     "Valuation",
 ]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.dates import DateField
 from portfolio.money import BASE_CURRENCY, MoneyField, RateField, format_money, quantize_money
 
 
@@ -20,7 +21,7 @@ class ForeignAmount(models.Model):
     )
     original_amount = MoneyField(_("original amount"), null=True, blank=True)
     fx_rate = RateField(_("FX rate"), null=True, blank=True, help_text=_("KZT per one unit of the currency."))
-    fx_rate_date = models.DateField(_("FX rate date"), null=True, blank=True)
+    fx_rate_date = DateField(_("FX rate date"), null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -6,6 +6,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.dates import DateField, dates_in_range
 from portfolio.money import MoneyField, format_money
 
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
@@ -30,8 +31,8 @@ class CapitalCall(models.Model):
         Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="capital_calls"
     )
     number = models.PositiveIntegerField(_("number"))
-    call_date = models.DateField(_("call date"), help_text=_("The date the notice goes to investors."))
-    due_date = models.DateField(
+    call_date = DateField(_("call date"), help_text=_("The date the notice goes to investors."))
+    due_date = DateField(
         _("due date"), help_text=_("The ILPA norm is at least 10 business days after the notice.")
     )
     purpose = models.CharField(
@@ -58,7 +59,13 @@ class CapitalCall(models.Model):
                 name="capital_call_due_not_before_call",
                 violation_error_message=_("The due date cannot be before the call date."),
             ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="capital_call_number_from_one",
+                violation_error_message=_("Capital calls are numbered from 1."),
+            ),
             choices_constraint("capital_call", "purpose", CallPurpose),
+            dates_in_range("capital_call", dates=("call_date", "due_date")),
         ]
 
     def __str__(self):
@@ -126,7 +133,7 @@ class CapitalCallPayment(ForeignAmount):
         on_delete=models.PROTECT,
         related_name="payments",
     )
-    date = models.DateField(_("payment date"))
+    date = DateField(_("payment date"))
     amount = MoneyField(_("amount"))
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
 
@@ -139,6 +146,7 @@ class CapitalCallPayment(ForeignAmount):
         constraints = [
             positive_amount_constraint("capital_call_payment"),
             *ForeignAmount.constraints_for("capital_call_payment"),
+            dates_in_range("capital_call_payment", dates=("date", "fx_rate_date")),
         ]
 
     def __str__(self):
@@ -185,7 +193,7 @@ class Distribution(models.Model):
         Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="distributions"
     )
     number = models.PositiveIntegerField(_("number"))
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RETURN_OF_CAPITAL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     note = models.TextField(_("note"), blank=True)
@@ -203,7 +211,13 @@ class Distribution(models.Model):
                 violation_error_message=_("This fund already has a distribution with this number."),
             ),
             choices_constraint("distribution", "kind", DistributionKind),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="distribution_number_from_one",
+                violation_error_message=_("Distributions are numbered from 1."),
+            ),
             choices_constraint("distribution", "status", DistributionStatus),
+            dates_in_range("distribution", dates=("date",)),
         ]
 
     def __str__(self):
@@ -233,6 +247,7 @@ class DistributionItem(ForeignAmount):
             ),
             positive_amount_constraint("distribution_item"),
             *ForeignAmount.constraints_for("distribution_item"),
+            dates_in_range("distribution_item", dates=("fx_rate_date",)),
         ]
 
     def __str__(self):

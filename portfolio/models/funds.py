@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.dates import DateField, DateTimeField, dates_in_range
 from portfolio.money import BASE_CURRENCY, MoneyField
 
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
@@ -32,8 +33,8 @@ class Fund(models.Model):
     target_size = MoneyField(_("target size"))
     project_band_min = models.PositiveIntegerField(_("project band minimum"), default=15)
     project_band_max = models.PositiveIntegerField(_("project band maximum"), default=20)
-    investment_period_start = models.DateField(_("investment period start"))
-    investment_period_end = models.DateField(_("investment period end"))
+    investment_period_start = DateField(_("investment period start"))
+    investment_period_end = DateField(_("investment period end"))
     concentration_cap_pct = models.DecimalField(
         _("concentration cap (percent of target)"),
         max_digits=5,
@@ -48,7 +49,7 @@ class Fund(models.Model):
         related_name="managed_funds",
         blank=True,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -74,6 +75,11 @@ class Fund(models.Model):
                 violation_error_message=_("The concentration cap must be above 0% and at most 100%."),
             ),
             choices_constraint("fund", "status", FundStatus),
+            dates_in_range(
+                "fund",
+                dates=("investment_period_start", "investment_period_end"),
+                timestamps=("created_at",),
+            ),
         ]
 
     def __str__(self):
@@ -128,7 +134,7 @@ class Investor(models.Model):
         blank=True,
         help_text=_("People who may log in and see this investor's funds and capital account."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -136,7 +142,10 @@ class Investor(models.Model):
         verbose_name = _("investor")
         verbose_name_plural = _("investors")
         ordering = ["name"]
-        constraints = [choices_constraint("investor", "kind", InvestorKind)]
+        constraints = [
+            choices_constraint("investor", "kind", InvestorKind),
+            dates_in_range("investor", timestamps=("created_at",)),
+        ]
 
     def __str__(self):
         return self.name
@@ -150,7 +159,7 @@ class Commitment(ForeignAmount):
         Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="commitments"
     )
     amount = MoneyField(_("amount"))
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
 
     history = HistoricalRecords()
 
@@ -166,6 +175,7 @@ class Commitment(ForeignAmount):
             ),
             positive_amount_constraint("commitment"),
             *ForeignAmount.constraints_for("commitment"),
+            dates_in_range("commitment", dates=("date", "fx_rate_date")),
         ]
 
     def __str__(self):

@@ -8,23 +8,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portfolio.money import MoneyField, format_money
+from portfolio.dates import DateField, DateTimeField, dates_in_range
+from portfolio.money import ANY_SIGN, NOT_NEGATIVE, MoneyField, format_money
 
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
-from .projects import Project, Tranche
+from .projects import Project
+from .tranches import Tranche
 
 
 class DisbursementStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Disbursement(ForeignAmount):
     """Money paid from the fund to a project: requested by one manager, approved by another, then paid.
 
-    A paid disbursement is never edited or deleted; a reversal is a new row with a negative amount that
-    points at the row it reverses (at most one reversal per original, never larger than it).
+    A request may be rejected instead (by whom, when and why are kept). A paid disbursement is never edited
+    or deleted; a reversal is a new paid row with a negative amount that points at the row it reverses (at
+    most one reversal per original, never larger than it), recorded by one manager with its reason in `note`.
     """
 
     Status = DisbursementStatus
@@ -40,7 +44,7 @@ class Disbursement(ForeignAmount):
         null=True,
         blank=True,
     )
-    amount = MoneyField(_("amount"), help_text=_("Negative only for a reversal."))
+    amount = MoneyField(_("amount"), sign=ANY_SIGN, help_text=_("Negative only for a reversal."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -50,7 +54,7 @@ class Disbursement(ForeignAmount):
         null=True,
         blank=True,
     )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_at = DateTimeField(_("requested at"), default=timezone.now)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -59,8 +63,18 @@ class Disbursement(ForeignAmount):
         null=True,
         blank=True,
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    paid_date = models.DateField(_("payment date"), null=True, blank=True)
+    approved_at = DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    rejected_at = DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejecting"), max_length=300, blank=True)
+    paid_date = DateField(_("payment date"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
     reverses = models.OneToOneField(
         "self",
@@ -98,12 +112,41 @@ class Disbursement(ForeignAmount):
                     "A disbursement must be approved by someone other than its requester."
                 ),
             ),
+            # A reversal is recorded by one manager (it brings money back, it pays nothing out); every
+            # other approved or paid row carries its four-eyes record.
             models.CheckConstraint(
-                condition=Q(status="requested")
+                condition=Q(status__in=["requested", "rejected"])
+                | Q(reverses__isnull=False, requested_by__isnull=False)
                 | Q(requested_by__isnull=False, approved_by__isnull=False, approved_at__isnull=False),
                 name="disbursement_approval_recorded",
                 violation_error_message=_(
                     "An approved or paid disbursement needs its requester, approver and approval time."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="rejected", rejected_by__isnull=False, rejected_at__isnull=False)
+                    & ~Q(rejection_reason="")
+                )
+                | (
+                    ~Q(status="rejected")
+                    & Q(rejected_by__isnull=True, rejected_at__isnull=True, rejection_reason="")
+                ),
+                name="disbursement_rejection_recorded",
+                violation_error_message=_("A rejected disbursement needs who rejected it, when, and why."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(note=""),
+                name="disbursement_reversal_has_reason",
+                violation_error_message=_("A reversal needs its reason in the note."),
+            ),
+            # Its dates never run backwards: requested, then approved or rejected.
+            models.CheckConstraint(
+                condition=(Q(approved_at__isnull=True) | Q(approved_at__gte=F("requested_at")))
+                & (Q(rejected_at__isnull=True) | Q(rejected_at__gte=F("requested_at"))),
+                name="disbursement_decided_after_requested",
+                violation_error_message=_(
+                    "A disbursement cannot be approved or rejected before it was requested."
                 ),
             ),
             models.CheckConstraint(
@@ -112,6 +155,11 @@ class Disbursement(ForeignAmount):
                 violation_error_message=_("A paid disbursement needs its payment date."),
             ),
             *ForeignAmount.constraints_for("disbursement"),
+            dates_in_range(
+                "disbursement",
+                dates=("paid_date", "fx_rate_date"),
+                timestamps=("requested_at", "approved_at", "rejected_at"),
+            ),
         ]
         indexes = [models.Index(fields=["project", "status"], name="disbursement_project_status")]
 
@@ -133,12 +181,18 @@ class Disbursement(ForeignAmount):
             errors["tranche"] = _("This tranche belongs to another project.")
         if self.approved_by_id and self.approved_by_id == self.requested_by_id:
             errors["approved_by"] = _("A disbursement must be approved by someone other than its requester.")
-        if self.status != self.Status.REQUESTED:
+        if self.status == self.Status.REJECTED and not (
+            self.rejected_by_id and self.rejected_at and self.rejection_reason
+        ):
+            errors["rejection_reason"] = _("A rejected disbursement needs who rejected it, when, and why.")
+        if self.reverses_id is not None and not self.note:
+            errors["note"] = _("A reversal needs its reason in the note.")
+        if self.status in (self.Status.APPROVED, self.Status.PAID):
             if not self.requested_by_id:
                 errors["requested_by"] = _(
                     "An approved or paid disbursement needs the manager who requested it."
                 )
-            if not (self.approved_by_id and self.approved_at):
+            if not (self.approved_by_id and self.approved_at) and self.reverses_id is None:
                 errors["approved_by"] = _(
                     "An approved or paid disbursement needs its approver and approval time."
                 )
@@ -205,7 +259,7 @@ class Receipt(ForeignAmount):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="receipts"
     )
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
     amount = MoneyField(_("amount"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.BOX_OFFICE)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -220,6 +274,7 @@ class Receipt(ForeignAmount):
             positive_amount_constraint("receipt"),
             choices_constraint("receipt", "source", ReceiptSource),
             *ForeignAmount.constraints_for("receipt"),
+            dates_in_range("receipt", dates=("date", "fx_rate_date")),
         ]
 
     def __str__(self):
@@ -237,8 +292,8 @@ class Valuation(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="valuations"
     )
-    date = models.DateField(_("date"))
-    amount = MoneyField(_("carrying value"))
+    date = DateField(_("date"))
+    amount = MoneyField(_("carrying value"), sign=NOT_NEGATIVE)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -267,6 +322,7 @@ class Valuation(models.Model):
                 name="valuation_amount_not_negative",
                 violation_error_message=_("A carrying value cannot be negative."),
             ),
+            dates_in_range("valuation", dates=("date",)),
         ]
 
     def __str__(self):

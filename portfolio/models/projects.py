@@ -1,4 +1,4 @@
-"""Film projects, their dated stage history and their tranche schedules."""
+"""Film projects with their dated stage history and their dated commitment history."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.dates import DateField, DateTimeField, dates_in_range
 from portfolio.money import MoneyField, format_money
 
 from .base import choices_constraint, positive_amount_constraint
@@ -21,6 +22,17 @@ class Stage(models.TextChoices):
     DELIVERY = "delivery", _("Delivery")
     RELEASED = "released", _("Released")
     ABANDONED = "abandoned", _("Abandoned")
+
+
+# The production pipeline in order; abandoned is the side exit, outside it.
+PIPELINE = (
+    Stage.DEVELOPMENT,
+    Stage.PRE_PRODUCTION,
+    Stage.PRODUCTION,
+    Stage.POST_PRODUCTION,
+    Stage.DELIVERY,
+    Stage.RELEASED,
+)
 
 
 class ProjectFormat(models.TextChoices):
@@ -63,12 +75,15 @@ class Project(models.Model):
     producer = models.CharField(_("producer"), max_length=200, blank=True)
     production_company = models.CharField(_("production company"), max_length=200, blank=True)
     total_budget = MoneyField(_("total budget"))
-    commitment = MoneyField(_("fund commitment"), help_text=_("The investment the fund approved."))
+    commitment = MoneyField(
+        _("fund commitment"),
+        help_text=_("The investment the fund approved; kept in step with the latest commitment change."),
+    )
     instrument = models.CharField(
         _("instrument"), max_length=10, choices=Instrument.choices, default=Instrument.EQUITY
     )
-    approval_date = models.DateField(_("approval date"))
-    expected_release = models.DateField(_("expected release"), null=True, blank=True)
+    approval_date = DateField(_("approval date"))
+    expected_release = DateField(_("expected release"), null=True, blank=True)
     stage = models.CharField(
         _("current stage"),
         max_length=20,
@@ -100,6 +115,7 @@ class Project(models.Model):
             choices_constraint("project", "format", ProjectFormat),
             choices_constraint("project", "instrument", Instrument),
             choices_constraint("project", "language", Language),
+            dates_in_range("project", dates=("approval_date", "expected_release")),
         ]
 
     def __str__(self):
@@ -147,8 +163,10 @@ class StageChange(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="stage_changes"
     )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    date = models.DateField(_("date"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    date = DateField(_("date"))
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("Why, when the move skips a stage or goes back.")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -157,7 +175,7 @@ class StageChange(models.Model):
         blank=True,
         related_name="+",
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -165,95 +183,48 @@ class StageChange(models.Model):
         verbose_name = _("stage change")
         verbose_name_plural = _("stage history")
         ordering = ["project", "date", "id"]
-        constraints = [choices_constraint("stage_change", "stage", Stage)]
+        constraints = [
+            choices_constraint("stage_change", "stage", Stage),
+            dates_in_range("stage_change", dates=("date",), timestamps=("recorded_at",)),
+        ]
 
     def __str__(self):
         return f"{self.project}: {self.get_stage_display()} ({self.date})"
 
 
-class TrancheTrigger(models.TextChoices):
-    STAGE = "stage", _("A stage is reached")
-    DATE = "date", _("A date")
+class ProjectCommitmentChange(models.Model):
+    """The fund's commitment to a project from a date on: the history of `Project.commitment`.
 
-
-class TrancheStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ELIGIBLE = "eligible", _("Eligible")
-    PAID = "paid", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class Tranche(models.Model):
-    Trigger = TrancheTrigger
-
-    Status = TrancheStatus
+    The first record is dated the approval date; the commitment as of t is the latest record dated on or
+    before t (ties by id), and a project with none dated by t is not approved yet at t. Records are kept,
+    never rewritten; `Project.commitment` is the latest one, kept in step by the service."""
 
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tranches"
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="commitment_changes"
     )
-    number = models.PositiveIntegerField(_("number"))
-    amount = MoneyField(_("amount"))
-    planned_date = models.DateField(_("planned date"), help_text=_("Feeds the cash forecast."))
-    trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices, default=Trigger.STAGE)
-    trigger_stage = models.CharField(_("trigger stage"), max_length=20, choices=Stage.choices, blank=True)
-    trigger_date = models.DateField(_("trigger date"), null=True, blank=True)
-    conditions = models.TextField(
-        _("conditions"),
+    date = DateField(_("effective date"))
+    amount = MoneyField(_("commitment"), help_text=_("The commitment from this date on."))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
         blank=True,
-        help_text=_("What must be in place first, e.g. chain of title, completion bond, insurance."),
+        related_name="+",
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    recorded_at = DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("tranche")
-        verbose_name_plural = _("tranches")
-        ordering = ["project", "number"]
+        verbose_name = _("commitment change")
+        verbose_name_plural = _("commitment history")
+        ordering = ["project", "date", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "number"],
-                name="tranche_number_unique_per_project",
-                violation_error_message=_("This project already has a tranche with this number."),
-            ),
-            positive_amount_constraint("tranche"),
-            choices_constraint("tranche", "status", TrancheStatus),
-            choices_constraint("tranche", "trigger", TrancheTrigger),
-            models.CheckConstraint(
-                condition=(
-                    Q(trigger="stage", trigger_date__isnull=True)
-                    & Q(trigger_stage__in=[value for value, _label in Stage.choices if value != "abandoned"])
-                )
-                | Q(trigger="date", trigger_stage="", trigger_date__isnull=False),
-                name="tranche_trigger_complete",
-                violation_error_message=_(
-                    "A stage trigger needs a stage (not abandoned); a date trigger needs a date."
-                ),
-            ),
+            positive_amount_constraint("project_commitment_change"),
+            dates_in_range("project_commitment_change", dates=("date",), timestamps=("recorded_at",)),
         ]
 
     def __str__(self):
-        return _("%(project)s, tranche %(number)s") % {"project": self.project, "number": self.number}
-
-    @property
-    def share_of_commitment(self):
-        if self.project_id and self.project.commitment:
-            return self.amount / self.project.commitment
-        return None
-
-    def clean(self):
-        errors = {}
-        if self.amount is not None and self.amount <= 0:
-            errors["amount"] = _("The amount must be greater than zero.")
-        if self.trigger == self.Trigger.STAGE:
-            if not self.trigger_stage or self.trigger_stage == Stage.ABANDONED:
-                errors["trigger_stage"] = _("Choose the stage that releases this tranche.")
-            if self.trigger_date:
-                errors["trigger_date"] = _("A stage trigger has no trigger date.")
-        elif self.trigger == self.Trigger.DATE:
-            if not self.trigger_date:
-                errors["trigger_date"] = _("Choose the date that releases this tranche.")
-            if self.trigger_stage:
-                errors["trigger_stage"] = _("A date trigger has no trigger stage.")
-        if errors:
-            raise ValidationError(errors)
+        return f"{self.project}: {format_money(self.amount)} ({self.date})"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.dates import DateField, DateTimeField, dates_in_range
 from portfolio.money import BASE_CURRENCY, RateField
 
 from .funds import Fund
@@ -17,7 +18,7 @@ class FxRate(models.Model):
     """Official National Bank of Kazakhstan rate: KZT for one unit of `currency` on `date`."""
 
     currency = models.CharField(_("currency"), max_length=3)
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
     rate = RateField(_("rate (KZT per unit)"))
     source = models.CharField(_("source"), max_length=50, default="NBK")
 
@@ -43,6 +44,7 @@ class FxRate(models.Model):
                 name="fx_rate_currency_iso_code",
                 violation_error_message=_("The currency must be a three-letter ISO code other than KZT."),
             ),
+            dates_in_range("fx_rate", dates=("date",)),
         ]
 
     def __str__(self):
@@ -63,8 +65,8 @@ class ProgressSnapshot(models.Model):
     fund = models.ForeignKey(
         Fund, verbose_name=_("fund"), on_delete=models.CASCADE, related_name="progress_snapshots"
     )
-    as_of = models.DateField(_("as of"))
-    computed_at = models.DateTimeField(
+    as_of = DateField(_("as of"))
+    computed_at = DateTimeField(
         _("computed at"), default=timezone.now, help_text=_("When the data behind the metrics was read.")
     )
     metrics = models.JSONField(_("metrics"), default=dict, encoder=DjangoJSONEncoder)
@@ -80,6 +82,7 @@ class ProgressSnapshot(models.Model):
                 name="progress_snapshot_one_per_fund_and_date",
                 violation_error_message=_("This fund already has a snapshot for this date."),
             ),
+            dates_in_range("progress_snapshot", dates=("as_of",), timestamps=("computed_at",)),
         ]
 
     def __str__(self):
