@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portfolio import models
 from tests import factories as f
-from tests.test_admin import MAKERS, User, _label, _url
+from tests.test_admin import MAKERS, WITHOUT_ADD_PAGE, User, _label, _url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ MANAGER_ADDS = {
     models.Project,
     models.StageChange,
     models.Tranche,
+    models.TrancheCondition,
     models.Disbursement,
     models.Receipt,
     models.Valuation,
@@ -82,7 +83,7 @@ def _expected(who, model, page):
         return LOGIN
     if page == "add":
         if who == "superuser":
-            return 403 if model is models.ProgressSnapshot else 200
+            return 403 if model in WITHOUT_ADD_PAGE else 200
         return 200 if model in MANAGER_ADDS else 403
     if who not in SEES_TOLQYN:
         return 200 if page == "changelist" else 404
@@ -263,13 +264,14 @@ def test_a_managers_index_lists_the_portfolio_but_not_users(steppe_manager):
 
 # The queries of one changelist, whatever the number of rows: session, user, the fund filter's choices, the
 # count, the rows (their figures are subqueries of the same query), and the date hierarchy's range and
-# dates. Funds have no fund filter nor date hierarchy; items no date hierarchy; FX rates list their
-# currencies and sources as filters instead of funds.
+# dates. Funds have no fund filter nor date hierarchy; items and tranche conditions no date hierarchy; FX
+# rates list their currencies and sources as filters instead of funds.
 SUPERUSER_QUERIES = {
     models.Fund: 4,
     models.Investor: 5,
     models.CapitalCallItem: 5,
     models.DistributionItem: 5,
+    models.TrancheCondition: 5,
     models.FxRate: 8,
 }
 MANAGER_EXTRA = 2  # the user's own permissions and their groups' permissions
