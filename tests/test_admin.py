@@ -502,6 +502,39 @@ BAD_INPUT = {
 }
 
 
+# Amounts and dates as a person may type them, each refused by the one money parser and the bounded dates.
+AMOUNT_MESSAGES = {
+    "1e3": "Write the amount out in full digits, without an exponent such as 1e3.",
+    "NaN": "Enter a real amount: NaN and Infinity are not amounts.",
+    "Infinity": "Enter a real amount: NaN and Infinity are not amounts.",
+    "１２３": "Use only the digits 0 to 9 in an amount.",
+    "٣": "Use only the digits 0 to 9 in an amount.",
+    "1_000": (
+        "Write the amount without underscores, spaces or thousands separators, with a point before the "
+        "cents: 1000000.50."
+    ),
+    "12.345": "An amount has at most 2 decimal places.",
+    "1000000000000000.01": "An amount cannot be larger than 1,000,000,000,000,000.00.",
+    "0.00": "The amount must be greater than zero.",
+    "-1.00": "The amount must be greater than zero.",
+    "abc": "Enter an amount in digits, for example 1500000.50.",
+}
+DATE_MESSAGES = {
+    "0001-01-01": "Enter a date between the years 1900 and 2999.",
+    "9999-12-31": "Enter a date between the years 1900 and 2999.",
+    "2026-02-30": "Enter a valid date.",
+    "30.02.2026x": "Enter a valid date.",
+}
+BAD_INPUT |= {
+    f"amount {text}": (models.Receipt, lambda text=text: _receipt_data(amount=text), message)
+    for text, message in AMOUNT_MESSAGES.items()
+}
+BAD_INPUT |= {
+    f"date {text}": (models.Receipt, lambda text=text: _receipt_data(date=text), message)
+    for text, message in DATE_MESSAGES.items()
+}
+
+
 @pytest.mark.parametrize("case", BAD_INPUT)
 def test_bad_input_shows_a_clear_message_and_saves_nothing(admin_client, case):
     model, make_data, message = BAD_INPUT[case]
@@ -765,3 +798,21 @@ def test_a_refused_payment_shows_the_message_and_the_record_still_requested(admi
     assert not set(response.context["adminform"].readonly_fields) & {"amount", "status"}
     disbursement.refresh_from_db()
     assert (disbursement.status, disbursement.amount) == ("requested", Decimal("50000000.00"))
+
+
+def test_a_year_1_timestamp_typed_into_admin_is_refused_and_every_list_still_opens(admin_client):
+    project = f.ProjectFactory()
+    response = admin_client.post(
+        _url(models.Disbursement, "add"),
+        {
+            "project": project.pk,
+            "amount": "10.00",
+            "status": "requested",
+            "requested_at_0": "0001-01-01",
+            "requested_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2999." in form_errors(response)
+    assert not models.Disbursement.objects.exists()
+    assert admin_client.get(_url(models.Disbursement, "changelist")).status_code == 200
