@@ -192,11 +192,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portfolio.api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the 400, 401 and 404 answers each operation can give, with their bodies.
+    "DEFAULT_SCHEMA_CLASS": "portfolio.api.schema.AutoSchema",
+    # A service's ValidationError (field-keyed, translated) becomes a 400 with the same keys.
+    "EXCEPTION_HANDLER": "portfolio.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fundtracker API",

@@ -1,34 +1,38 @@
 """Read API for funds and their progress. Objects a user may not see are 404, never 403."""
 
-import datetime
+import re
 
 from django.db.models.fields.json import KT
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portfolio.roles import funds_visible_to, investor_ids_of
 from portfolio.selectors import latest_progress_snapshot
 from portfolio.services.progress import metrics_as_json, progress_live
 
+from .pagination import Pagination
+from .params import HistoryQuery, ProgressQuery
 from .serializers import FundSerializer, ProgressPointSerializer, ProgressSerializer
 
 HISTORY_KEYS = [name for name in ProgressPointSerializer().fields if name not in ("as_of", "computed_at")]
 
-
-def _date_param(request, name: str) -> datetime.date | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError as error:
-        raise ValidationError({name: [_("Give the date as YYYY-MM-DD.")]}) from error
+# The router lets any path segment through as a slug (a dot included), so that a malformed one gets the
+# API's JSON 404 after authentication instead of Django's HTML 404 before it; the few characters a slug
+# may hold are checked here, before a NUL byte or the like can reach PostgreSQL.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+", re.ASCII)
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=f"^{SLUG.pattern}$",
+    description="The fund's slug.",
+)
 
 
 def _visible_metrics(metrics: dict, request, fund) -> dict:
@@ -42,28 +46,29 @@ def _visible_metrics(metrics: dict, request, fund) -> dict:
     }
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[SLUG_PARAMETER]))
 class FundViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FundSerializer
+    pagination_class = Pagination
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return funds_visible_to(self.request.user).order_by("name")
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; today by default."),
-            OpenApiParameter("live", OpenApiTypes.BOOL, description="1 computes the metrics now."),
-        ],
-        responses=ProgressSerializer,
-    )
+    def get_object(self):
+        if not SLUG.fullmatch(self.kwargs[self.lookup_field]):
+            raise NotFound()
+        return super().get_object()
+
+    @extend_schema(parameters=[SLUG_PARAMETER, ProgressQuery], responses=ProgressSerializer)
     @action(detail=True)
     def progress(self, request, slug=None):
         """The progress snapshot at or before `as_of`; computed live when asked or when none exists yet."""
         fund = self.get_object()
-        requested = _date_param(request, "as_of") or timezone.localdate()
-        snapshot = None
-        if request.query_params.get("live") not in ("1", "true"):
-            snapshot = latest_progress_snapshot(fund, requested)
+        params = ProgressQuery.parse(request)
+        requested = params.get("as_of") or timezone.localdate()
+        snapshot = None if params.get("live") else latest_progress_snapshot(fund, requested)
         if snapshot is not None:
             body = {
                 "as_of": snapshot.as_of,
@@ -82,26 +87,32 @@ class FundViewSet(viewsets.ReadOnlyModelViewSet):
         body["metrics"] = _visible_metrics(body["metrics"], request, fund)
         return Response(ProgressSerializer(body).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD)."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last date (YYYY-MM-DD)."),
-        ],
-        responses=ProgressPointSerializer(many=True),
-    )
+    @extend_schema(parameters=[SLUG_PARAMETER, HistoryQuery], responses=ProgressPointSerializer(many=True))
     @action(detail=True, url_path="progress/history")
     def history(self, request, slug=None):
-        """The stored snapshots as a time series of the fund-level figures, oldest first."""
+        """The stored snapshots as a time series of the fund-level figures, oldest first, a page at a time."""
         fund = self.get_object()
+        params = HistoryQuery.parse(request)
         snapshots = fund.progress_snapshots.order_by("as_of")
-        start, end = _date_param(request, "from"), _date_param(request, "to")
-        if start:
-            snapshots = snapshots.filter(as_of__gte=start)
-        if end:
-            snapshots = snapshots.filter(as_of__lte=end)
+        if params.get("from"):
+            snapshots = snapshots.filter(as_of__gte=params["from"])
+        if params.get("to"):
+            snapshots = snapshots.filter(as_of__lte=params["to"])
         # Pull only the fund-level keys out of the JSON in the database; the per-investor and per-project
         # parts of each snapshot never leave PostgreSQL.
         points = snapshots.values(
             "as_of", "computed_at", **{key: KT(f"metrics__{key}") for key in HISTORY_KEYS}
         )
-        return Response(ProgressPointSerializer(points, many=True).data)
+        page = self.paginate_queryset(points)
+        return self.get_paginated_response(ProgressPointSerializer(page, many=True).data)
+
+
+class NotFoundView(APIView):
+    """Any other URL under the API: a JSON 404 after authentication, like a fund the user may not see."""
+
+    schema = None  # not an operation of the API
+
+    def handle(self, request, *args, **kwargs):
+        raise NotFound()
+
+    get = post = put = patch = delete = head = options = handle

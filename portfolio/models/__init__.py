@@ -1,5 +1,6 @@
 from .capital import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribution, DistributionItem
 from .funds import Commitment, Fund, Investor
+from .idempotency import IdempotencyKey
 from .ledger import Disbursement, Receipt, Valuation
 from .projects import PIPELINE, Project, ProjectCommitmentChange, Stage, StageChange
 from .reference import FxRate, ProgressSnapshot
@@ -16,6 +17,7 @@ __all__ = [
     "DistributionItem",
     "Fund",
     "FxRate",
+    "IdempotencyKey",
     "Investor",
     "ProgressSnapshot",
     "Project",
