@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.urls import path
 from django.utils import timezone
 from rest_framework import serializers
@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from portfolio.api.idempotency import IDEMPOTENCY_RETENTION, idempotent
-from portfolio.models import IdempotencyKey, Investor
+from portfolio.models import Investor
+from portfolio.models.idempotency import IdempotencyKey
 from tests.factories import UserFactory
 from tests.test_api import token_client
 
@@ -176,6 +177,13 @@ class TestOneClient:
         response = APIClient().post(URL, {"name": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
         assert response.status_code == 401
         assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_row_per_user_and_key(user):
+    IdempotencyKey.objects.create(user=user, key="k", fingerprint="a")
+    with pytest.raises(IntegrityError, match="idempotency_key_one_per_user"):
+        IdempotencyKey.objects.create(user=user, key="k", fingerprint="b")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -898,6 +898,7 @@ COVERED = (
     | {name for _f, _key, name in UNIQUE_KEYS}
     | {f"{prefix}_foreign_amount_complete" for _f, prefix in FOREIGN_AMOUNT_MODELS}
     | GUARD_RULES
+    | {"idempotency_key_one_per_user"}  # in tests/test_api_idempotency.py
     | {
         "valuation_amount_not_negative",
         "fund_project_band_min_not_above_max",

@@ -1,6 +1,6 @@
 from .capital import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribution, DistributionItem
 from .funds import Commitment, Fund, Investor
-from .idempotency import IdempotencyKey
+from .idempotency import IdempotencyKey  # noqa: F401  (the API's bookkeeping: no admin, not in __all__)
 from .ledger import Disbursement, Receipt, Valuation
 from .projects import PIPELINE, Project, ProjectCommitmentChange, Stage, StageChange
 from .reference import FxRate, ProgressSnapshot
@@ -17,7 +17,6 @@ __all__ = [
     "DistributionItem",
     "Fund",
     "FxRate",
-    "IdempotencyKey",
     "Investor",
     "ProgressSnapshot",
     "Project",
