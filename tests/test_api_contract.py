@@ -90,7 +90,7 @@ def test_a_date_in_any_other_spelling_is_a_400_naming_the_parameter(manager, fun
 @pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
 def test_a_date_outside_the_years_a_fund_can_have_is_a_400(manager, fund, value):
     body = assert_json_error(token_client(manager).get(progress_url("tolqyn"), {"as_of": value}), 400)
-    assert body == {"as_of": ["Give a date between 1900-01-01 and 2999-12-31."]}
+    assert body == {"as_of": ["Enter a date between the years 1900 and 2999."]}
 
 
 @pytest.mark.parametrize("value", ["1900-01-01", "2999-12-31"])

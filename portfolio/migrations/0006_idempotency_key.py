@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0002_ledger_guards'),
+        ('portfolio', '0005_dated_records_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
