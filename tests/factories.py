@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from portfolio import models
+from portfolio.models.idempotency import IdempotencyKey
 
 TODAY = datetime.date(2026, 6, 30)
 
@@ -237,3 +238,14 @@ class ProgressSnapshotFactory(factory.django.DjangoModelFactory):
     fund = factory.SubFactory(FundFactory)
     as_of = datetime.date(2026, 6, 30)
     metrics = factory.LazyFunction(lambda: {"committed_capital": "0.00"})
+
+
+class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyKey
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    fingerprint = "0" * 64
+    status_code = 201
+    response = factory.LazyFunction(dict)

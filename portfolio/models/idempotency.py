@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.dates import DateTimeField, dates_in_range
+
 # A client retries within minutes (a dropped connection, a timeout); a day covers any sane retry policy and
 # keeps the table small. After it, the same key is a new request.
 IDEMPOTENCY_RETENTION = datetime.timedelta(hours=24)
@@ -26,7 +28,7 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
     response = models.JSONField(_("response body"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    created_at = DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("idempotency key")
@@ -34,6 +36,7 @@ class IdempotencyKey(models.Model):
         constraints = [
             # The rule itself: concurrent first uses of one key race on this index, and one wins.
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_one_per_user"),
+            dates_in_range("idempotency_key", timestamps=("created_at",)),
         ]
 
     def __str__(self) -> str:
