@@ -612,7 +612,12 @@ def test_adding_a_stage_change_in_its_own_admin_moves_the_project(admin_client):
     project = f.ProjectFactory(stage=models.Stage.DEVELOPMENT)
     response = admin_client.post(
         _url(models.StageChange, "add"),
-        {"project": project.pk, "stage": "production", "date": "2025-06-01", "note": ""},
+        {
+            "project": project.pk,
+            "stage": "production",
+            "date": "2025-06-01",
+            "note": "Shot in the prep budget",
+        },
     )
     assert response.status_code == 302
     project.refresh_from_db()

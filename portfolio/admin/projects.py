@@ -20,26 +20,17 @@ from portfolio.models import (
     TrancheCondition,
     Valuation,
 )
-from portfolio.services.projects import project_stage_change
+from portfolio.services.projects import project_stage_change, project_stage_change_refusals
 
 from .base import AdminModelForm, CurrentUserAdmin, CurrentUserInline, format_money, format_pct, sum_of
 from .ledger import DisbursementForm, DisbursementInlineFormSet, ValuationForm
 from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
 
 
-def stage_change_errors(project: Project, stage: str, date: datetime.date) -> dict:
-    """The rules project_stage_change enforces, checked while the form can still show them."""
-    if stage == project.stage:
-        return {"stage": _("The project is already at this stage.")}
-    if project.stage == Stage.ABANDONED:
-        return {"stage": _("An abandoned project cannot change stage.")}
-    latest = project.stage_changes.order_by("-date", "-id").first()
-    if latest is not None and date < latest.date:
-        return {
-            "date": _("A stage change cannot be dated before the latest one (%(date)s).")
-            % {"date": latest.date}
-        }
-    return {}
+def stage_change_errors(project: Project, stage: str, date: datetime.date, note: str = "") -> dict:
+    """The rules project_stage_change enforces (its own check), while the form can still show them."""
+    refusals = project_stage_change_refusals(project=project, stage=stage, date=date, note=note)
+    return {field: messages[0] for field, messages in refusals.items()}
 
 
 def _service_error_text(error: ValidationError) -> str:
@@ -68,8 +59,10 @@ class ProjectForm(AdminModelForm):
         stage = cleaned.get("new_stage")
         if stage and self.instance.pk is not None:
             cleaned["stage_date"] = cleaned.get("stage_date") or timezone.localdate()
-            errors = stage_change_errors(self.instance, stage, cleaned["stage_date"])
-            field_names = {"stage": "new_stage", "date": "stage_date"}
+            errors = stage_change_errors(
+                self.instance, stage, cleaned["stage_date"], cleaned.get("stage_note", "")
+            )
+            field_names = {"stage": "new_stage", "date": "stage_date", "note": "stage_note"}
             for name, message in errors.items():
                 self.add_error(field_names[name], message)
         return cleaned
@@ -253,7 +246,7 @@ class StageChangeForm(AdminModelForm):
         cleaned = super().clean()
         project, stage, date = cleaned.get("project"), cleaned.get("stage"), cleaned.get("date")
         if project is not None and stage and date:
-            for name, message in stage_change_errors(project, stage, date).items():
+            for name, message in stage_change_errors(project, stage, date, cleaned.get("note", "")).items():
                 self.add_error(name, message)
         return cleaned
 

@@ -22,7 +22,6 @@ from portfolio.models import (
     FxRate,
     Investor,
     Project,
-    ProjectCommitmentChange,
     Receipt,
     Stage,
     Tranche,
@@ -32,7 +31,7 @@ from portfolio.models import (
 from portfolio.money import quantize_money
 from portfolio.roles import sync_fund_manager_group
 from portfolio.services.progress import progress_snapshots_refresh
-from portfolio.services.projects import project_stage_change
+from portfolio.services.projects import project_create, project_stage_change
 
 from .data import ACCOUNTS, CONDITIONS, DATA_START, DEMO_PASSWORD, DEMO_TODAY, FUNDS, FX_CURRENCY, FX_SOURCE
 from .specs import DistributionSpec, FundSpec, ProjectSpec, Reverse
@@ -170,32 +169,26 @@ class _Builder:
         project = Project.objects.filter(fund=fund, slug=spec.slug).first()
         if project is not None:
             return project
-        project = _save(
-            Project(
-                fund=fund,
-                slug=spec.slug,
-                title=spec.title,
-                original_title=spec.original_title,
-                format=spec.format,
-                genre=spec.genre,
-                language=spec.language,
-                director=spec.director,
-                producer=spec.producer,
-                production_company=spec.production_company,
-                total_budget=spec.total_budget,
-                commitment=spec.commitment,
-                instrument=spec.instrument,
-                approval_date=spec.approval_date,
-                expected_release=spec.expected_release,
-            )
+        project = project_create(
+            user=self.users["manager"],
+            fund=fund,
+            slug=spec.slug,
+            title=spec.title,
+            original_title=spec.original_title,
+            format=spec.format,
+            genre=spec.genre,
+            language=spec.language,
+            director=spec.director,
+            producer=spec.producer,
+            production_company=spec.production_company,
+            total_budget=spec.total_budget,
+            commitment=spec.commitment,
+            instrument=spec.instrument,
+            approval_date=spec.approval_date,
+            expected_release=spec.expected_release,
+            stage=spec.stages[0][0],
         )
-        ProjectCommitmentChange.objects.create(
-            project=project,
-            date=spec.approval_date,
-            amount=spec.commitment,
-            recorded_by=self.users["manager"],
-        )
-        for stage, date in spec.stages:
+        for stage, date in spec.stages[1:]:
             note = spec.stage_note if stage == Stage.ABANDONED else ""
             project_stage_change(
                 project=project, stage=stage, date=date, user=self.users["manager"], note=note
