@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import capital, funds, ledger, projects, reference, users  # noqa: F401  (registers the model admins)
+from . import capital, disbursements, funds, ledger, projects, reference, tranches, users  # noqa: F401  (registers)
 
 admin.site.site_header = _("fundtracker administration")
 admin.site.site_title = _("fundtracker administration")

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -14,27 +15,20 @@ FOREIGN_AMOUNT_FIELDS = ("original_currency", "original_amount", "fx_rate", "fx_
 
 
 class AdminModelForm(forms.ModelForm):
-    """A model form whose model validation may name fields the admin shows read-only.
+    """A model form whose errors may name fields the admin shows read-only, or does not show at all.
 
-    `Model.clean()` reports errors against fields (say `amount`) that a paid record shows read-only;
-    Django would raise ValueError for a field missing from the form, so those messages go to the top of
-    the form instead of turning into a server error.
+    A service or `Model.clean()` reports errors against fields (say `amount`) that a paid record shows
+    read-only; Django would raise ValueError for a field missing from the form, so those messages go to the
+    top of the form instead of turning into a server error.
     """
 
-    # The user saving the form, set by CurrentUserAdmin / CurrentUserInline on the per-request form class.
-    current_user = None
-    # User fields that a new record takes from the current user when left empty (e.g. "requested_by").
-    current_user_fields: tuple[str, ...] = ()
+    # Set per request by ServiceAdminMixin: a service's refusal of this very post, shown as the form's errors.
+    service_refusal = None
 
     def clean(self):
         cleaned = super().clean()
-        # Set before model validation runs, so rules such as "approved by someone other than the requester"
-        # see the user who will be stored.
-        if self.instance.pk is None and self.current_user is not None:
-            for name in self.current_user_fields:
-                if cleaned.get(name) is None and getattr(self.instance, f"{name}_id") is None:
-                    cleaned[name] = self.current_user
-                    setattr(self.instance, name, self.current_user)
+        if self.service_refusal is not None:
+            self.add_error(None, self.service_refusal)
         return cleaned
 
     def add_error(self, field, error):
@@ -50,9 +44,31 @@ class AdminModelForm(forms.ModelForm):
         super().add_error(field, error)
 
 
+class ServiceForm(AdminModelForm):
+    """The form of a record a service writes: it reads and parses the inputs, the service judges them.
+
+    Model validation is skipped: the service validates the record it builds when it saves it, and judging
+    the form's half of a record here would say the same thing twice, or the wrong thing. The instance stays
+    as stored, so a refused save shows the record as it is.
+    """
+
+    def _post_clean(self):
+        pass
+
+
 def format_money(value) -> str | None:
     """1234567.891 → "1,234,567.89" in English, "1 234 567,89" in Russian and Kazakh; None stays None."""
     return None if value is None else format_amount(value)
+
+
+def money_column(field: str, description):
+    """A changelist column showing the money `field` (or annotation) formatted, sortable by it."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        return format_money(getattr(obj, field, None))
+
+    return column
 
 
 def format_pct(part, whole) -> str | None:
@@ -86,29 +102,3 @@ def count_of(queryset: QuerySet, link: str) -> Coalesce:
         queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
-
-
-def lock_fields(form: forms.BaseForm, names) -> None:
-    """Show `names` on one form (an inline row) but keep their stored values whatever is posted."""
-    for name in names:
-        if name in form.fields:
-            form.fields[name].disabled = True
-
-
-class CurrentUserAdmin:
-    """ModelAdmin mixin: the form knows who is saving it (see AdminModelForm.current_user_fields)."""
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        # modelform_factory builds a new class on every call, so this never leaks between requests.
-        form.current_user = request.user
-        return form
-
-
-class CurrentUserInline:
-    """InlineModelAdmin mixin: each row's form knows who is saving it."""
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.current_user = request.user
-        return formset

@@ -1,34 +1,25 @@
-"""Admin for money between the fund and its investors: capital calls, payments and distributions."""
+"""Admin for money between the fund and its investors: capital calls with their payments, and distributions.
+
+A call or a distribution is issued for a total, and the service splits it pro rata over the commitments into
+per-investor items, shown here and never typed. Investors' payments are recorded one at a time (partial
+payments allowed), and a distribution is marked paid with one step; each through its service. Money that
+arrived is permanent: only a payment's bank reference and a note may be corrected.
+"""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribution, DistributionItem
+from portfolio.money import MoneyFormField
+from portfolio.services.capital_calls import capital_call_issue, capital_call_payment_record
+from portfolio.services.distributions import distribution_issue, distribution_pay
 
-from .base import FOREIGN_AMOUNT_FIELDS, AdminModelForm, count_of, format_money, lock_fields, sum_of
-from .guards import stored
-from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
+from .base import FOREIGN_AMOUNT_FIELDS, ServiceForm, count_of, format_money, money_column, sum_of
+from .scoping import FundFilter, ReadOnlyInline
+from .writes import RecordAction, ServiceAdmin, foreign_from, save_correction
 
 PAID = Distribution.Status.PAID
-
-# What an arrived payment keeps for good (the database refuses changes to them as well).
-PAYMENT_PERMANENT_FIELDS = ("item", "date", "amount", *FOREIGN_AMOUNT_FIELDS)
-
-
-def _without_bulk_delete(actions: dict) -> dict:
-    # Bulk deletion would stop at the first permanent record with a permission error; one by one, the
-    # delete page says which record is permanent and why.
-    actions.pop("delete_selected", None)
-    return actions
-
-
-class CapitalCallPaymentForm(AdminModelForm):
-    """A payment that has arrived is permanent: only its bank reference may be corrected."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            lock_fields(self, PAYMENT_PERMANENT_FIELDS)
 
 
 class PaidFiguresMixin:
@@ -46,27 +37,22 @@ class PaidFiguresMixin:
         return format_money(obj.amount - paid)
 
 
-class CapitalCallItemInline(PaidFiguresMixin, PortfolioInline, admin.TabularInline):
+def _with_paid_totals(queryset):
+    return queryset.annotate(paid_total=sum_of(CapitalCallPayment.objects.all(), "item"))
+
+
+class CapitalCallItemInline(PaidFiguresMixin, ReadOnlyInline, admin.TabularInline):
     model = CapitalCallItem
-    form = AdminModelForm
     fields = ("investor", "amount", "paid_so_far", "outstanding")
     readonly_fields = ("paid_so_far", "outstanding")
-    autocomplete_fields = ("investor",)
-    extra = 0
-    show_change_link = True
+    verbose_name_plural = _("items (the call split pro rata over the commitments)")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("investor")
-            .annotate(paid_total=sum_of(CapitalCallPayment.objects.all(), "item"))
-        )
+        return _with_paid_totals(super().get_queryset(request).select_related("investor"))
 
 
 @admin.register(CapitalCall)
-class CapitalCallAdmin(PortfolioAdmin):
-    form = AdminModelForm
+class CapitalCallAdmin(ServiceAdmin):
     list_display = (
         "__str__",
         "fund",
@@ -82,60 +68,80 @@ class CapitalCallAdmin(PortfolioAdmin):
     list_filter = ("purpose", ("fund", FundFilter))
     search_fields = ("fund__name", "note")
     date_hierarchy = "call_date"
-    readonly_fields = ("paid_in",)
     inlines = (CapitalCallItemInline,)
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("fund", "call_date", "due_date", "purpose", "amount", "note")
+        return ("fund", "number", "call_date", "due_date", "purpose", "amount", "paid_in", "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("fund", "number", "call_date", "due_date", "purpose", "amount", "paid_in")
+
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(paid_total=sum_of(CapitalCallPayment.objects.all(), "item__capital_call"))
+        payments = CapitalCallPayment.objects.all()
+        return super().get_queryset(request).annotate(paid_total=sum_of(payments, "item__capital_call"))
+
+    def save_through_service(self, request, obj, form, change):
+        if change:
+            return save_correction(request, obj, form)
+        data = form.cleaned_data
+        return capital_call_issue(
+            user=request.user,
+            fund=data["fund"],
+            call_date=data["call_date"],
+            due_date=data["due_date"],
+            amount=data["amount"],
+            purpose=data["purpose"],
+            note=data["note"],
         )
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
+    amount_display = money_column("amount", _("amount"))
 
     @admin.display(description=_("paid in"), ordering="paid_total")
     def paid_in(self, obj):
         return format_money(getattr(obj, "paid_total", None))
 
 
-class CapitalCallPaymentInline(PortfolioInline, admin.TabularInline):
+class CapitalCallPaymentInline(ReadOnlyInline, admin.TabularInline):
     model = CapitalCallPayment
-    form = CapitalCallPaymentForm
     fields = ("date", "amount", "bank_reference")
-    extra = 0
-    can_delete = False
 
 
 @admin.register(CapitalCallItem)
-class CapitalCallItemAdmin(PaidFiguresMixin, PortfolioAdmin):
-    form = AdminModelForm
+class CapitalCallItemAdmin(PaidFiguresMixin, ServiceAdmin):
     list_display = ("capital_call", "investor", "amount_display", "paid_so_far", "outstanding")
     list_select_related = ("capital_call__fund", "investor")
     list_filter = (("capital_call__fund", FundFilter),)
     search_fields = ("investor__name", "capital_call__fund__name")
-    raw_id_fields = ("capital_call",)
-    autocomplete_fields = ("investor",)
-    readonly_fields = ("paid_so_far", "outstanding")
+    fields = ("capital_call", "investor", "amount", "paid_so_far", "outstanding")
+    readonly_fields = fields
     inlines = (CapitalCallPaymentInline,)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(paid_total=sum_of(CapitalCallPayment.objects.all(), "item"))
-        )
+        return _with_paid_totals(super().get_queryset(request))
 
-    @admin.display(description=_("amount called"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
+    # Items come from the pro-rata split of their call.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def record_links(self, request, obj):
+        if not request.user.has_perm("portfolio.add_capitalcallpayment"):
+            return []
+        return [
+            (_("Record a payment"), reverse("admin:portfolio_capitalcallpayment_add") + f"?item={obj.pk}")
+        ]
+
+    amount_display = money_column("amount", _("amount called"))
 
 
 @admin.register(CapitalCallPayment)
-class CapitalCallPaymentAdmin(PortfolioAdmin):
-    form = CapitalCallPaymentForm
+class CapitalCallPaymentAdmin(ServiceAdmin):
     list_display = ("item", "date", "amount_display", "original_currency", "bank_reference")
     list_select_related = ("item__capital_call__fund", "item__investor")
     list_filter = (("item__capital_call__fund", FundFilter),)
@@ -147,76 +153,92 @@ class CapitalCallPaymentAdmin(PortfolioAdmin):
         (_("Foreign currency"), {"fields": FOREIGN_AMOUNT_FIELDS, "classes": ("collapse",)}),
     )
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
-
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return PAYMENT_PERMANENT_FIELDS
+            return ("item", "date", "amount", *FOREIGN_AMOUNT_FIELDS)
         return ()
 
-    # Money that has arrived is permanent, for superusers too; a correction is a new record.
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_through_service(self, request, obj, form, change):
+        if change:
+            return save_correction(request, obj, form)
+        data = form.cleaned_data
+        return capital_call_payment_record(
+            user=request.user,
+            item=data["item"],
+            amount=data["amount"],
+            date=data["date"],
+            bank_reference=data["bank_reference"],
+            foreign=foreign_from(data),
+        )
+
+    amount_display = money_column("amount", _("amount"))
 
 
-class DistributionItemForm(AdminModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        distribution = cleaned.get("distribution")
-        if distribution is not None and distribution.status == PAID:
-            self.add_error(
-                "distribution", _("The items of a paid distribution cannot be added, changed or deleted.")
-            )
-        return cleaned
+class DistributionForm(ServiceForm):
+    amount = MoneyFormField(
+        label=_("amount"), required=False, help_text=_("Split pro rata to the commitments.")
+    )
 
 
-class DistributionItemInline(PortfolioInline, admin.TabularInline):
+class DistributionItemInline(ReadOnlyInline, admin.TabularInline):
     model = DistributionItem
-    form = AdminModelForm
     fields = ("investor", "amount")
-    autocomplete_fields = ("investor",)
-    extra = 0
+    verbose_name_plural = _("items (the distribution split pro rata over the commitments)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("investor")
 
-    # Once the distribution is paid its items are shown read-only.
-    def has_add_permission(self, request, obj=None):
-        return not _is_paid(obj) and super().has_add_permission(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return not _is_paid(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not _is_paid(obj) and super().has_delete_permission(request, obj)
-
-
-def _is_paid(distribution) -> bool:
-    return distribution is not None and distribution.pk is not None and stored(distribution).status == PAID
+MARK_PAID = RecordAction(
+    name="pay",
+    label=_("Mark paid"),
+    run=lambda request, distribution, data: distribution_pay(user=request.user, distribution=distribution),
+    done=_("The distribution is marked paid."),
+    offered=lambda distribution: distribution.status != PAID,
+)
 
 
 @admin.register(Distribution)
-class DistributionAdmin(PortfolioAdmin):
-    form = AdminModelForm
+class DistributionAdmin(ServiceAdmin):
+    form = DistributionForm
     list_display = ("__str__", "fund", "number", "date", "kind", "status", "total", "item_count")
     list_display_links = ("__str__",)
     list_select_related = ("fund",)
     list_filter = ("status", "kind", ("fund", FundFilter))
     search_fields = ("fund__name", "note")
     date_hierarchy = "date"
-    readonly_fields = ("total",)
     inlines = (DistributionItemInline,)
+    record_actions = (MARK_PAID,)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("fund", "date", "kind", "amount", "note")
+        return ("fund", "number", "date", "kind", "status", "total", "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("fund", "number", "date", "kind", "status", "total")
 
     def get_queryset(self, request):
+        items = DistributionItem.objects.all()
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                items_total=sum_of(DistributionItem.objects.all(), "distribution"),
-                items_count=count_of(DistributionItem.objects.all(), "distribution"),
-            )
+            .annotate(items_total=sum_of(items, "distribution"), items_count=count_of(items, "distribution"))
+        )
+
+    def save_through_service(self, request, obj, form, change):
+        if change:
+            return save_correction(request, obj, form)
+        data = form.cleaned_data
+        return distribution_issue(
+            user=request.user,
+            fund=data["fund"],
+            date=data["date"],
+            amount=data["amount"],
+            kind=data["kind"],
+            note=data["note"],
         )
 
     @admin.display(description=_("total"), ordering="items_total")
@@ -227,59 +249,21 @@ class DistributionAdmin(PortfolioAdmin):
     def item_count(self, obj):
         return getattr(obj, "items_count", None)
 
-    def get_readonly_fields(self, request, obj=None):
-        if _is_paid(obj):
-            return ("fund", "date", "kind", "status", "total")
-        return self.readonly_fields
-
-    def has_delete_permission(self, request, obj=None):
-        return not _is_paid(obj) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        return _without_bulk_delete(super().get_actions(request))
-
-    def save_model(self, request, obj, form, change):
-        # The database refuses new items in a paid distribution, and admin saves the distribution before
-        # its items: a distribution marked paid in this form is saved as planned and paid after its items.
-        form.pay_after_items = obj.status == PAID and (not change or "status" in form.changed_data)
-        if form.pay_after_items:
-            obj.status = Distribution.Status.PLANNED
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if getattr(form, "pay_after_items", False):
-            form.instance.status = PAID
-            form.instance.save(update_fields=["status"])
-
 
 @admin.register(DistributionItem)
-class DistributionItemAdmin(PortfolioAdmin):
-    form = DistributionItemForm
+class DistributionItemAdmin(ServiceAdmin):
     list_display = ("distribution", "investor", "amount_display", "original_currency")
     list_select_related = ("distribution__fund", "investor")
     list_filter = ("distribution__status", ("distribution__fund", FundFilter))
     search_fields = ("investor__name", "distribution__fund__name")
-    raw_id_fields = ("distribution",)
-    autocomplete_fields = ("investor",)
-    fieldsets = (
-        (None, {"fields": ("distribution", "investor", "amount")}),
-        (_("Foreign currency"), {"fields": FOREIGN_AMOUNT_FIELDS, "classes": ("collapse",)}),
-    )
+    fields = ("distribution", "investor", "amount", *FOREIGN_AMOUNT_FIELDS)
+    readonly_fields = fields
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
+    # Items come from the pro-rata split of their distribution.
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return not (obj is not None and _is_paid(obj.distribution)) and super().has_change_permission(
-            request, obj
-        )
+        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and _is_paid(obj.distribution)) and super().has_delete_permission(
-            request, obj
-        )
-
-    def get_actions(self, request):
-        return _without_bulk_delete(super().get_actions(request))
+    amount_display = money_column("amount", _("amount"))

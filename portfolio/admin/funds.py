@@ -1,4 +1,8 @@
-"""Admin for funds, investors and their commitments."""
+"""Admin for funds, investors and their commitments.
+
+Funds and commitments are written through their services with the acting user (a fund is set up by an
+administrator, who also names its managers); investors carry no money and are edited directly.
+"""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -7,14 +11,29 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Commitment, Fund, Investor, Project, Stage
+from portfolio.services.funds import (
+    FUND_EDITABLE,
+    commitment_change,
+    commitment_record,
+    fund_create,
+    fund_update,
+)
 
-from .base import FOREIGN_AMOUNT_FIELDS, AdminModelForm, count_of, format_money, format_pct, sum_of
-from .scoping import FundFilter, PortfolioAdmin, PortfolioInline, in_managed_funds
+from .base import (
+    FOREIGN_AMOUNT_FIELDS,
+    AdminModelForm,
+    count_of,
+    format_money,
+    format_pct,
+    money_column,
+    sum_of,
+)
+from .scoping import FundFilter, PortfolioAdmin, ReadOnlyInline, in_managed_funds
+from .writes import ServiceAdmin, foreign_from
 
 
 @admin.register(Fund)
-class FundAdmin(PortfolioAdmin):
-    form = AdminModelForm
+class FundAdmin(ServiceAdmin):
     list_display = (
         "name",
         "status",
@@ -86,9 +105,27 @@ class FundAdmin(PortfolioAdmin):
             )
         )
 
-    @admin.display(description=_("target size"), ordering="target_size")
-    def target_size_display(self, obj):
-        return format_money(obj.target_size)
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            details = {
+                name: data[name] for name in FUND_EDITABLE - {"name", "slug", "target_size"} if name in data
+            }
+            return fund_create(
+                user=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                target_size=data["target_size"],
+                **details,
+            )
+        changes = {name: data[name] for name in form.changed_data if name in FUND_EDITABLE}
+        return fund_update(user=request.user, fund=obj, **changes) if changes else obj
+
+    # An administrator may delete a fund set up by mistake; the database protects a fund with records.
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    target_size_display = money_column("target_size", _("target size"))
 
     @admin.display(description=_("committed capital"), ordering="committed_total")
     def committed_capital(self, obj):
@@ -112,12 +149,9 @@ class FundAdmin(PortfolioAdmin):
         )
 
 
-class CommitmentInline(PortfolioInline, admin.TabularInline):
+class CommitmentInline(ReadOnlyInline, admin.TabularInline):
     model = Commitment
-    form = AdminModelForm
     fields = ("fund", "amount", "date")
-    extra = 0
-    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("fund", "investor")
@@ -155,8 +189,7 @@ class InvestorAdmin(PortfolioAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(PortfolioAdmin):
-    form = AdminModelForm
+class CommitmentAdmin(ServiceAdmin):
     list_display = ("investor", "fund", "amount_display", "pct_of_target", "date", "original_currency")
     list_select_related = ("investor", "fund")
     list_filter = (("fund", FundFilter),)
@@ -169,9 +202,30 @@ class CommitmentAdmin(PortfolioAdmin):
         (_("Foreign currency"), {"fields": FOREIGN_AMOUNT_FIELDS, "classes": ("collapse",)}),
     )
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # Who committed to which fund and when stays; the amount changes through commitment_change.
+        return ("investor", "fund", "date", "pct_of_target")
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            if not set(form.changed_data) & {"amount", *FOREIGN_AMOUNT_FIELDS}:
+                return None
+            return commitment_change(
+                user=request.user, commitment=obj, amount=data["amount"], foreign=foreign_from(data)
+            )
+        return commitment_record(
+            user=request.user,
+            fund=data["fund"],
+            investor=data["investor"],
+            amount=data["amount"],
+            date=data["date"],
+            foreign=foreign_from(data),
+        )
+
+    amount_display = money_column("amount", _("amount"))
 
     @admin.display(description=_("share of fund target"))
     def pct_of_target(self, obj):

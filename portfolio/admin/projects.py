@@ -1,15 +1,20 @@
-"""Admin for projects with their stage history, tranche schedule, disbursements and valuations."""
+"""Admin for projects with their dated stage and commitment histories.
 
-import datetime
+A project is approved (created), described, moved to another stage and given another commitment through the
+project services, with the acting user: the form's "move to stage" and "change the commitment" parts each
+record a dated entry with its reason. Its tranches, disbursements and valuations are listed here and written
+on their own pages.
+"""
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import widgets
-from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import BLANK_CHOICE_DASH
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.dates import BoundedDateFormField
 from portfolio.models import (
     Disbursement,
     Project,
@@ -17,135 +22,113 @@ from portfolio.models import (
     Stage,
     StageChange,
     Tranche,
-    TrancheCondition,
     Valuation,
 )
-from portfolio.services.projects import project_stage_change, project_stage_change_refusals
+from portfolio.money import MoneyFormField
+from portfolio.services.projects import (
+    EDITABLE,
+    project_commitment_change,
+    project_create,
+    project_stage_change,
+    project_update,
+)
 
-from .base import AdminModelForm, CurrentUserAdmin, CurrentUserInline, format_money, format_pct, sum_of
-from .ledger import DisbursementForm, DisbursementInlineFormSet, ValuationForm
-from .scoping import FundFilter, PortfolioAdmin, PortfolioInline
-
-
-def stage_change_errors(project: Project, stage: str, date: datetime.date, note: str = "") -> dict:
-    """The rules project_stage_change enforces (its own check), while the form can still show them."""
-    refusals = project_stage_change_refusals(project=project, stage=stage, date=date, note=note)
-    return {field: messages[0] for field, messages in refusals.items()}
-
-
-def _service_error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
+from .base import ServiceForm, format_money, format_pct, money_column, sum_of
+from .scoping import FundFilter, PortfolioAdmin, ReadOnlyInline
+from .tranches import SCHEDULE
+from .writes import ServiceAdmin, fields_renamed
 
 
-class ProjectForm(AdminModelForm):
-    """The project, plus a way to move it to another stage that goes through the stage history."""
+def _note(label, help_text):
+    return forms.CharField(
+        label=label, required=False, max_length=300, widget=forms.TextInput({"size": 60}), help_text=help_text
+    )
+
+
+class ProjectForm(ServiceForm):
+    """The project, plus the two dated changes that carry history: a stage move and a new commitment."""
 
     new_stage = forms.ChoiceField(
-        label=_("move to stage"),
-        choices=BLANK_CHOICE_DASH + list(Stage.choices),
-        required=False,
-        help_text=_("Records a dated entry in the stage history and updates the current stage."),
+        label=_("move to stage"), choices=BLANK_CHOICE_DASH + list(Stage.choices), required=False
     )
-    stage_date = forms.DateField(
+    stage_date = BoundedDateFormField(
         label=_("stage change date"),
         required=False,
-        widget=widgets.AdminDateWidget,
+        widget=AdminDateWidget,
         help_text=_("Today when left blank."),
     )
-    stage_note = forms.CharField(label=_("stage change note"), max_length=300, required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        stage = cleaned.get("new_stage")
-        if stage and self.instance.pk is not None:
-            cleaned["stage_date"] = cleaned.get("stage_date") or timezone.localdate()
-            errors = stage_change_errors(
-                self.instance, stage, cleaned["stage_date"], cleaned.get("stage_note", "")
-            )
-            field_names = {"stage": "new_stage", "date": "stage_date", "note": "stage_note"}
-            for name, message in errors.items():
-                self.add_error(field_names[name], message)
-        return cleaned
+    stage_note = _note(_("reason for the stage change"), _("Why, when the move skips a stage or goes back."))
+    new_commitment = MoneyFormField(label=_("new commitment"), required=False)
+    commitment_date = BoundedDateFormField(
+        label=_("effective date"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_("Today when left blank."),
+    )
+    commitment_reason = _note(_("reason for the new commitment"), "")
 
 
-class StageChangeInline(PortfolioInline, admin.TabularInline):
+class StageChangeInline(ReadOnlyInline, admin.TabularInline):
     model = StageChange
     fields = ("date", "stage", "note", "recorded_by", "recorded_at")
-    readonly_fields = fields
     ordering = ("date", "id")
-    extra = 0
-    verbose_name_plural = _("stage history (change the stage above)")
+    verbose_name_plural = _("stage history (move the stage above)")
+    show_change_link = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
 
-    # The history is kept, never rewritten; new entries come from the "move to stage" field.
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class CommitmentChangeInline(ReadOnlyInline, admin.TabularInline):
+    model = ProjectCommitmentChange
+    fields = ("date", "amount", "reason", "recorded_by", "recorded_at")
+    ordering = ("date", "id")
+    verbose_name_plural = _("commitment history (change the commitment above)")
+    show_change_link = False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
 
 
-class TrancheInline(PortfolioInline, admin.TabularInline):
+class TrancheInline(ReadOnlyInline, admin.TabularInline):
     model = Tranche
-    form = AdminModelForm
     fields = ("number", "amount", "planned_date", "trigger", "trigger_stage", "trigger_date", "status")
-    extra = 0
-    show_change_link = True
 
 
-class DisbursementInline(CurrentUserInline, PortfolioInline, admin.TabularInline):
+class DisbursementInline(ReadOnlyInline, admin.TabularInline):
     model = Disbursement
     fk_name = "project"
-    form = DisbursementForm
-    formset = DisbursementInlineFormSet
-    fields = (
-        "tranche",
-        "amount",
-        "status",
-        "requested_by",
-        "approved_by",
-        "paid_date",
-        "bank_reference",
-        "reverses",
-    )
-    raw_id_fields = ("requested_by", "approved_by", "reverses")
+    fields = ("tranche", "amount", "status", "requested_by", "approved_by", "paid_date", "reverses")
     ordering = ("requested_at", "id")
-    extra = 0
-    show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("tranche__project")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        # Offer only this project's tranches, not every tranche of every fund.
-        tranches = formset.form.base_fields["tranche"]
-        project_tranches = (
-            Tranche.objects.filter(project=obj) if obj is not None and obj.pk else Tranche.objects.none()
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("tranche__project", "requested_by", "approved_by", "reverses__project")
         )
-        tranches.queryset = project_tranches.select_related("project")
-        return formset
 
 
-class ValuationInline(CurrentUserInline, PortfolioInline, admin.TabularInline):
+class ValuationInline(ReadOnlyInline, admin.TabularInline):
     model = Valuation
-    form = ValuationForm
     fields = ("date", "amount", "note", "recorded_by")
-    readonly_fields = ("recorded_by",)
     ordering = ("-date",)
-    extra = 0
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+
+_DESCRIPTION = (None, {"fields": ("fund", "title", "original_title", "slug", "format", "genre", "language")})
+_PEOPLE = (_("People"), {"fields": ("director", "producer", "production_company")})
+_MONEY = (
+    _("Investment"),
+    {"fields": ("total_budget", "commitment", "instrument", "approval_date", "expected_release")},
+)
+_DETAILS = EDITABLE - {"title", "slug", "total_budget"}
 
 
 @admin.register(Project)
-class ProjectAdmin(PortfolioAdmin):
+class ProjectAdmin(ServiceAdmin):
     form = ProjectForm
     list_display = (
         "title",
@@ -162,43 +145,90 @@ class ProjectAdmin(PortfolioAdmin):
     search_fields = ("title", "original_title", "slug", "director", "producer", "production_company")
     date_hierarchy = "approval_date"
     prepopulated_fields = {"slug": ("title",)}
-    inlines = (StageChangeInline, TrancheInline, DisbursementInline, ValuationInline)
-
-    _description = (
-        None,
-        {"fields": ("fund", "title", "original_title", "slug", "format", "genre", "language")},
-    )
-    _people = (_("People"), {"fields": ("director", "producer", "production_company")})
-    _money = (
-        _("Investment"),
-        {"fields": ("total_budget", "commitment", "instrument", "approval_date", "expected_release")},
-    )
+    inlines = (StageChangeInline, CommitmentChangeInline, TrancheInline, DisbursementInline, ValuationInline)
+    record_actions = (SCHEDULE,)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return (self._description, self._people, self._money, (_("Stage"), {"fields": ("stage",)}))
+            return (_DESCRIPTION, _PEOPLE, _MONEY, (_("Stage"), {"fields": ("stage",)}))
         return (
-            self._description,
-            self._people,
-            self._money,
+            _DESCRIPTION,
+            _PEOPLE,
+            _MONEY,
             (_("Progress"), {"fields": ("disbursed", "disbursed_pct")}),
             (_("Stage"), {"fields": ("stage", "new_stage", "stage_date", "stage_note")}),
+            (
+                _("Change the commitment"),
+                {"fields": ("new_commitment", "commitment_date", "commitment_reason")},
+            ),
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        # The current stage only moves through the stage history (see ProjectForm.new_stage).
-        return ("stage", "disbursed", "disbursed_pct")
+        # Money and dates that carry history move only through their dated changes (the parts below).
+        return ("fund", "commitment", "approval_date", "stage", "disbursed", "disbursed_pct")
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
 
     def get_queryset(self, request):
         paid = Disbursement.objects.filter(status=Disbursement.Status.PAID)
         # Reversals are paid rows with negative amounts, so the sum is already net of them.
         return super().get_queryset(request).annotate(disbursed_total=sum_of(paid, "project"))
 
-    @admin.display(description=_("fund commitment"), ordering="commitment")
-    def commitment_display(self, obj):
-        return format_money(obj.commitment)
+    def record_links(self, request, obj):
+        links = []
+        for model, label, initial in (
+            ("disbursement", _("Request a disbursement"), ""),
+            ("receipt", _("Record a receipt"), f"?project={obj.pk}"),
+            ("valuation", _("Record a valuation"), f"?project={obj.pk}"),
+        ):
+            if request.user.has_perm(f"portfolio.add_{model}"):
+                links.append((label, reverse(f"admin:portfolio_{model}_add") + initial))
+        return links
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            return project_create(
+                user=request.user,
+                fund=data["fund"],
+                title=data["title"],
+                slug=data["slug"],
+                total_budget=data["total_budget"],
+                commitment=data["commitment"],
+                approval_date=data["approval_date"],
+                stage=data["stage"],
+                **{name: data[name] for name in _DETAILS if name in data},
+            )
+        changes = {name: data[name] for name in form.changed_data if name in EDITABLE}
+        if changes:
+            project_update(user=request.user, project=obj, **changes)
+        today = timezone.localdate()
+        if data.get("new_commitment") is not None:
+            with fields_renamed(
+                {"amount": "new_commitment", "date": "commitment_date", "reason": "commitment_reason"}
+            ):
+                project_commitment_change(
+                    user=request.user,
+                    project=obj,
+                    amount=data["new_commitment"],
+                    date=data["commitment_date"] or today,
+                    reason=data["commitment_reason"],
+                )
+        if data.get("new_stage"):
+            with fields_renamed({"stage": "new_stage", "date": "stage_date", "note": "stage_note"}):
+                project_stage_change(
+                    user=request.user,
+                    project=obj,
+                    stage=data["new_stage"],
+                    date=data["stage_date"] or today,
+                    note=data["stage_note"],
+                )
+        return obj
+
+    commitment_display = money_column("commitment", _("fund commitment"))
 
     @admin.display(description=_("disbursed so far"), ordering="disbursed_total")
     def disbursed(self, obj):
@@ -208,54 +238,11 @@ class ProjectAdmin(PortfolioAdmin):
     def disbursed_pct(self, obj):
         return format_pct(getattr(obj, "disbursed_total", None), obj.commitment)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # The row was created in this transaction with this stage, so history and current stage agree
-            # without the service's lock (which also refuses any change to an abandoned project).
-            StageChange.objects.create(
-                project=obj, stage=obj.stage, date=obj.approval_date, recorded_by=request.user
-            )
-            return
-        stage = form.cleaned_data.get("new_stage")
-        if not stage:
-            return
-        try:
-            project_stage_change(
-                project=obj,
-                stage=stage,
-                date=form.cleaned_data["stage_date"],
-                user=request.user,
-                note=form.cleaned_data.get("stage_note", ""),
-            )
-        except ValidationError as error:
-            # Only reachable if another manager moved the project between the form check and this save.
-            self.message_user(
-                request,
-                _("The stage was not changed: %(error)s") % {"error": _service_error_text(error)},
-                messages.ERROR,
-            )
-
-
-class StageChangeForm(AdminModelForm):
-    class Meta:
-        model = StageChange
-        fields = ("project", "stage", "date", "note")
-
-    def clean(self):
-        cleaned = super().clean()
-        project, stage, date = cleaned.get("project"), cleaned.get("stage"), cleaned.get("date")
-        if project is not None and stage and date:
-            for name, message in stage_change_errors(project, stage, date, cleaned.get("note", "")).items():
-                self.add_error(name, message)
-        return cleaned
-
 
 @admin.register(StageChange)
-class StageChangeAdmin(PortfolioAdmin):
-    """The dated stage history: entries are added through project_stage_change and never edited."""
+class StageChangeAdmin(ServiceAdmin):
+    """The dated stage history: an entry added here goes through project_stage_change; none is edited."""
 
-    form = StageChangeForm
     list_display = ("project", "stage", "date", "recorded_by", "recorded_at")
     list_select_related = ("project", "recorded_by")
     list_filter = ("stage", ("project__fund", FundFilter))
@@ -272,58 +259,21 @@ class StageChangeAdmin(PortfolioAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    # Deletion stays with the model permission (admins, not fund managers): deleting a project created by
-    # mistake takes its stage history with it.
-
-    def save_model(self, request, obj, form, change):
-        # Through the service, so the project's current stage moves with its history.
-        created = project_stage_change(
-            project=obj.project, stage=obj.stage, date=obj.date, user=request.user, note=obj.note
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        return project_stage_change(
+            user=request.user,
+            project=data["project"],
+            stage=data["stage"],
+            date=data["date"],
+            note=data["note"],
         )
-        obj.pk, obj.recorded_by, obj.recorded_at = created.pk, created.recorded_by, created.recorded_at
-
-
-class TrancheConditionForm(AdminModelForm):
-    """A tick records who ticked it and when; clearing the date clears both."""
-
-    class Meta:
-        model = TrancheCondition
-        fields = ("tranche", "position", "text", "met_on")
-
-    def clean(self):
-        cleaned = super().clean()
-        if "met_on" in self.changed_data or self.instance.pk is None:
-            met = cleaned.get("met_on") is not None
-            self.instance.met_by = self.current_user if met else None
-            self.instance.met_recorded_at = timezone.now() if met else None
-        return cleaned
-
-
-class TrancheConditionInline(PortfolioInline, CurrentUserInline, admin.TabularInline):
-    model = TrancheCondition
-    form = TrancheConditionForm
-    fields = ("position", "text", "met_on", "met_by", "met_recorded_at")
-    readonly_fields = ("met_by", "met_recorded_at")
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("met_by")
-
-
-@admin.register(TrancheCondition)
-class TrancheConditionAdmin(CurrentUserAdmin, PortfolioAdmin):
-    form = TrancheConditionForm
-    list_display = ("text", "tranche", "position", "met_on", "met_by")
-    list_select_related = ("tranche__project", "met_by")
-    list_filter = (("tranche__project__fund", FundFilter),)
-    search_fields = ("text", "tranche__project__title")
-    raw_id_fields = ("tranche",)
-    readonly_fields = ("met_by", "met_recorded_at")
 
 
 @admin.register(ProjectCommitmentChange)
 class ProjectCommitmentChangeAdmin(PortfolioAdmin):
-    """The dated commitment history: records are added by the commitment service, never edited."""
+    """The dated commitment history: records are added by the commitment service (on the project's page),
+    never edited."""
 
     list_display = ("project", "date", "amount_display", "reason", "recorded_by", "recorded_at")
     list_select_related = ("project", "recorded_by")
@@ -333,9 +283,7 @@ class ProjectCommitmentChangeAdmin(PortfolioAdmin):
     fields = ("project", "date", "amount", "reason", "recorded_by", "recorded_at")
     readonly_fields = fields
 
-    @admin.display(description=_("commitment"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
+    amount_display = money_column("amount", _("commitment"))
 
     def has_add_permission(self, request):
         return False
@@ -343,49 +291,5 @@ class ProjectCommitmentChangeAdmin(PortfolioAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-@admin.register(Tranche)
-class TrancheAdmin(PortfolioAdmin):
-    form = AdminModelForm
-    inlines = (TrancheConditionInline,)
-    list_display = (
-        "__str__",
-        "project",
-        "number",
-        "amount_display",
-        "share",
-        "paid_against",
-        "planned_date",
-        "trigger",
-        "trigger_stage",
-        "trigger_date",
-        "status",
-    )
-    list_display_links = ("__str__",)
-    list_select_related = ("project",)
-    list_filter = ("status", "trigger", ("project__fund", FundFilter))
-    search_fields = ("project__title", "conditions__text")
-    date_hierarchy = "planned_date"
-    autocomplete_fields = ("project",)
-    readonly_fields = ("share", "paid_against")
-
-    def get_queryset(self, request):
-        paid = Disbursement.objects.filter(status=Disbursement.Status.PAID)
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("project")
-            .annotate(paid_total=sum_of(paid, "tranche"))
-        )
-
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_display(self, obj):
-        return format_money(obj.amount)
-
-    @admin.display(description=_("share of project commitment"))
-    def share(self, obj):
-        return format_pct(obj.amount, obj.project.commitment) if obj.project_id else None
-
-    @admin.display(description=_("paid against it"), ordering="paid_total")
-    def paid_against(self, obj):
-        return format_money(getattr(obj, "paid_total", None))
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -105,6 +105,35 @@ class PortfolioAdmin(FundScopedMixin, GuardedAdminMixin, SimpleHistoryAdmin):
     # second count costs as much as the first and says little.
     show_full_result_count = False
 
+    def get_inlines(self, request, obj):
+        # A record being added has no children to list yet, so its form carries no read-only inline.
+        inlines = super().get_inlines(request, obj)
+        if obj is None:
+            return [inline for inline in inlines if not issubclass(inline, ReadOnlyInline)]
+        return inlines
+
 
 class PortfolioInline(FundScopedMixin):
     """Mixin for inlines: their rows and their choices stay within the user's funds too."""
+
+
+class ReadOnlyInline(PortfolioInline):
+    """Mixin for an inline that lists a record's children; each child is written on its own page, through
+    its service, never from its parent's form."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every listed field is shown as text; non-editable ones (recorded at) could not be form fields.
+        return (*self.fields, *self.readonly_fields)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
