@@ -120,3 +120,11 @@ def test_a_valid_initial_value_of_an_add_page_is_kept(admin_client):
     project = MAKERS[models.Project]()
     response = admin_client.get(_url(models.Receipt, "add"), {"project": project.pk, "note": "box office"})
     assert response.context["adminform"].form.initial == {"project": str(project.pk), "note": "box office"}
+
+
+@pytest.mark.parametrize("step", ["approve", "reject", "pay", "reverse"])
+def test_a_step_page_for_an_id_that_is_not_an_id_is_404_and_a_nul_is_400(admin_client, step):
+    name = f"admin:portfolio_disbursement_{step}"
+    assert admin_client.get(reverse(name, args=["abc"])).status_code == 404
+    assert admin_client.post(reverse(name, args=["99999999999999999999999"])).status_code == 404
+    assert admin_client.get(reverse(name, args=[NUL])).status_code == 400

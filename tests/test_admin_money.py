@@ -651,3 +651,53 @@ def test_a_fund_target_lowered_under_a_projects_cap_is_refused(client, t):
     ]
     t.fund.refresh_from_db()
     assert t.fund.target_size == M("5500000000.00")
+
+
+def test_a_stage_change_added_on_its_own_page_moves_the_project(client, t):
+    p = project(t)
+    response = as_user(client, t.manager).post(
+        _url(models.StageChange, "add"),
+        {"project": p.pk, "stage": "pre_production", "date": TODAY().isoformat(), "note": ""},
+    )
+    assert response.status_code == 302, form_errors(response)
+    p.refresh_from_db()
+    assert p.stage == "pre_production"
+    response = client.post(
+        _url(models.StageChange, "add"),
+        {"project": p.pk, "stage": "development", "date": TODAY().isoformat(), "note": ""},
+    )
+    assert response.context["adminform"].form.errors["note"] == [
+        "Say why the project skips a stage, goes back or is abandoned."
+    ]
+
+
+def test_an_administrator_sets_up_a_fund_with_its_managers(admin_client, client, t):
+    response = admin_client.post(
+        _url(models.Fund, "add"),
+        {
+            "name": "Steppe Docs",
+            "slug": "steppe-docs",
+            "legal_form": "OEIC Ltd.",
+            "status": "fundraising",
+            "managers": [t.manager.pk, t.approver.pk],
+            "target_size": "2000000000.00",
+            "concentration_cap_pct": "15.00",
+            "project_band_min": "5",
+            "project_band_max": "10",
+            "investment_period_start": "2026-01-01",
+            "investment_period_end": "2029-01-01",
+        },
+    )
+    assert response.status_code == 302, form_errors(response)
+    fund = models.Fund.objects.get(slug="steppe-docs")
+    assert set(fund.managers.all()) == {t.manager, t.approver}
+    assert as_user(client, t.manager).get(_url(models.Fund, "add")).status_code == 403
+
+
+def test_a_call_items_page_offers_to_record_a_payment_for_it(client, t):
+    client = as_user(client, t.manager)
+    item = _call_item(client, t)
+    page = client.get(_url(models.CapitalCallItem, "change", item.pk))
+    add_payment = reverse("admin:portfolio_capitalcallpayment_add") + f"?item={item.pk}"
+    assert page.context["record_actions"] == [("Record a payment", add_payment)]
+    assert client.get(add_payment).context["adminform"].form.initial["item"] == str(item.pk)
