@@ -232,7 +232,7 @@ def test_history_page_opens_for_a_superuser(admin_client, model):
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [(models.Commitment, "investor"), (models.Disbursement, "project")],
+    [(models.Commitment, "investor"), (models.Disbursement, "tranche"), (models.Receipt, "project")],
 )
 def test_autocomplete_answers_for_big_tables(admin_client, model, field):
     Related = model._meta.get_field(field).related_model
