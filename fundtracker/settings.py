@@ -195,6 +195,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portfolio.api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bodies are JSON only: one way to send an amount, and a schema with one content type per body.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # No OPTIONS description of the endpoints (405): the OpenAPI schema is the one description.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Documents the 400, 401 and 404 answers each operation can give, with their bodies.
     "DEFAULT_SCHEMA_CLASS": "portfolio.api.schema.AutoSchema",
@@ -209,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ReceiptSourceEnum": "portfolio.models.ledger.ReceiptSource",
+        "StageEnum": "portfolio.models.projects.Stage",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True

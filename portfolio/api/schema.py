@@ -20,11 +20,23 @@ ErrorSerializer = inline_serializer(
 )
 
 
-VALIDATION_ERROR_SCHEMA = {
+FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": "The messages of each refused field (or parameter) under its name.",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"as_of": ["Give the date as YYYY-MM-DD."]},
+}
+# A body that is not JSON at all has no field to name: its 400 is `{"detail": "..."}`.
+VALIDATION_ERROR_SCHEMA = {
+    "oneOf": [
+        FIELD_ERRORS_SCHEMA,
+        {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+            "additionalProperties": False,
+        },
+    ]
 }
 
 
@@ -49,13 +61,22 @@ class AutoSchema(SpectacularAutoSchema):
         errors = error_responses(
             authenticated=self._needs_authentication(),
             lookup="{" in self.path or self._get_paginator() is not None,
-            validated=any(p["in"] == "query" for p in self._get_parameters())
-            or self._get_request_body() is not None,
+            # A POST may always be refused (a malformed header, or the service's rules).
+            validated=self.method != "GET"
+            or any(p["in"] in ("query", "header") for p in self._get_parameters()),
         )
         for code, response in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            # Ids are PostgreSQL bigints; the routes take 1 to 18 digits (a longer one is a JSON 404).
+            if parameter["in"] == "path" and parameter["name"] == "id":
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+        return parameters
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
