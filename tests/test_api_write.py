@@ -219,7 +219,7 @@ def test_a_tranche_of_another_project_is_refused(t, film, tranche):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"tranche": ["Choose a tranche of this project."]}
+    assert response.json() == {"tranche": ["This tranche belongs to another project."]}
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])

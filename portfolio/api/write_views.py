@@ -134,7 +134,7 @@ class ProjectViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = read(s.DisbursementRequestInput, request)
         tranche = project.tranches.filter(pk=data.pop("tranche")).first()
         if tranche is None:
-            raise ValidationError({"tranche": [_("Choose a tranche of this project.")]})
+            raise ValidationError({"tranche": [_("This tranche belongs to another project.")]})
         disbursement = disbursement_request(user=request.user, tranche=tranche, **data)
         return created(s.DisbursementSerializer, disbursement, f"/api/v1/disbursements/{disbursement.pk}/")
 
