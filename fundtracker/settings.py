@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_INCLUDE_SCHEMA": False,
+    # The default hook (enums as components), then the links from each write's answer to the next step.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portfolio.api.schema.add_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReceiptSourceEnum": "portfolio.models.ledger.ReceiptSource",
         "StageEnum": "portfolio.models.projects.Stage",

@@ -2,6 +2,7 @@
 refusal is a 400 with the service's field-keyed message and nothing saved; other people's objects are 404."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -233,3 +234,34 @@ def test_a_refusal_is_in_the_readers_language(t, film, tranche, language):
     assert response.status_code == 400
     assert "1e3" in response.json()["amount"][0]
     assert "exponent" not in response.json()["amount"][0]
+
+
+@pytest.mark.parametrize(
+    ("commitment", "why"),
+    [("825000000.01", "above the concentration cap"), ("4400000000.00", "above what is left to allocate")],
+)
+def test_a_project_breaking_a_fund_limit_is_refused_and_not_created(t, commitment, why):
+    body = {**PROJECT, "commitment": commitment, "total_budget": "9000000000.00"}
+    response = token_client(t.manager).post("/api/v1/funds/tolqyn/projects/", body, format="json")
+    assert response.status_code == 400, why
+    assert list(response.json()) == ["commitment"]
+    assert not Project.objects.filter(slug="dala-ani").exists()
+
+
+def test_a_payment_date_before_the_approval_is_refused(t, tranche):
+    pk = approved(t, tranche).pk
+    response = token_client(t.manager).post(
+        f"/api/v1/disbursements/{pk}/pay/", {"paid_date": "2025-04-02", "bank_reference": "KZ"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["paid_date"]
+    assert Disbursement.objects.get(pk=pk).status == "approved"
+
+
+def test_the_schema_links_each_created_object_to_what_can_be_done_with_it(client):
+    schema = json.loads(client.get("/api/schema/", {"format": "json"}).content)
+    created = schema["paths"]["/api/v1/funds/{slug}/projects/"]["post"]["responses"]["201"]["links"]
+    assert set(created) == {"GetProject", "RequestDisbursement", "RecordReceipt", "RecordValuation"}
+    assert created["RequestDisbursement"]["parameters"] == {"id": "$response.body#/id"}
+    requested = schema["paths"]["/api/v1/projects/{id}/disbursements/"]["post"]["responses"]["201"]["links"]
+    assert set(requested) == {"GetDisbursement", "Approve", "Reject"}

@@ -89,3 +89,49 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _needs_authentication(self) -> bool:
         return not all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
+
+
+# Where a write's answer leads: the OpenAPI links that let a client (and Schemathesis's stateful phase)
+# act on what it just created. (source path, method, status) -> {link name: (target path, method, id)}.
+_PROJECT, _DISBURSEMENT = "/api/v1/projects/{id}/", "/api/v1/disbursements/{id}/"
+LINKS = {
+    ("/api/v1/funds/{slug}/projects/", "post", "201"): {
+        "GetProject": (_PROJECT, "get", "$response.body#/id"),
+        "RequestDisbursement": (_PROJECT + "disbursements/", "post", "$response.body#/id"),
+        "RecordReceipt": (_PROJECT + "receipts/", "post", "$response.body#/id"),
+        "RecordValuation": (_PROJECT + "valuations/", "post", "$response.body#/id"),
+    },
+    ("/api/v1/projects/{id}/disbursements/", "post", "201"): {
+        "GetDisbursement": (_DISBURSEMENT, "get", "$response.body#/id"),
+        "Approve": (_DISBURSEMENT + "approve/", "post", "$response.body#/id"),
+        "Reject": (_DISBURSEMENT + "reject/", "post", "$response.body#/id"),
+    },
+    ("/api/v1/disbursements/{id}/approve/", "post", "200"): {
+        "Pay": (_DISBURSEMENT + "pay/", "post", "$response.body#/id"),
+    },
+    ("/api/v1/disbursements/{id}/pay/", "post", "200"): {
+        "Reverse": (_DISBURSEMENT + "reverse/", "post", "$response.body#/id"),
+    },
+    ("/api/v1/funds/{slug}/capital-calls/", "get", "200"): {
+        "PayFirstItem": (
+            "/api/v1/capital-call-items/{id}/payments/",
+            "post",
+            "$response.body#/results/0/items/0/id",
+        ),
+    },
+}
+
+
+def add_links(result, generator, request, public):
+    """drf-spectacular post-processing hook: put LINKS into the responses they start from."""
+    paths = result["paths"]
+    for (path, method, code), links in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(code)
+        if response is None:
+            continue
+        response["links"] = {
+            name: {"operationId": paths[target][verb]["operationId"], "parameters": {"id": source}}
+            for name, (target, verb, source) in links.items()
+            if verb in paths.get(target, {})
+        }
+    return result
