@@ -266,7 +266,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the longest task
 # (the hard limit above) and the longest countdown, or a slow task would run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The socket timeouts keep a save from hanging on an unreachable Redis: the after-commit enqueue is only the
+# fast path, and the stale mark it leaves behind is queued again by the sweep.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="fundtracker")
 # Every Redis key the app writes itself starts with this, so installations (or test runs) sharing one Redis
@@ -279,5 +285,14 @@ CELERY_BEAT_SCHEDULE = {
     "snapshot-every-fund-nightly": {
         "task": "portfolio.tasks.snapshot_all_funds",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "prune-capital-accounts-nightly": {
+        "task": "portfolio.tasks.prune_capital_accounts",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Stale marks no recompute has cleared (Redis was down, a worker died): queued again within a minute.
+    "sweep-stale-progress": {
+        "task": "portfolio.tasks.sweep_stale_progress",
+        "schedule": 60.0,
     },
 }

@@ -9,9 +9,11 @@ class PortfolioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portfolio import signals
+        from portfolio import signals, tasks  # noqa: F401
         from portfolio.roles import sync_fund_manager_group
 
+        # The tasks register with Celery in every process (not only in workers), so the recompute request
+        # finds its task by name after commit without importing the tasks module itself (which imports it).
         signals.connect()
 
         # After every migrate the "Fund managers" group gets exactly the permissions listed in roles.py.

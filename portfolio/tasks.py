@@ -9,45 +9,88 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from portfolio.models import Fund
-from portfolio.services.progress import (
-    progress_snapshot_refresh,
-    progress_snapshots_refresh,
-    release_pending,
+from portfolio.services.progress import capital_accounts_prune, progress_snapshots_refresh
+from portfolio.services.recompute import (
+    progress_mark_all,
+    progress_recompute,
+    release_claims,
+    stale_funds,
 )
 
 logger = logging.getLogger(__name__)
 
 RETRY_ON = (OperationalError, InterfaceError, BrokerError, ConnectionError)
-# Funds per nightly task: nine queries compute a whole batch, and a batch stays well inside the time limit.
+# Backoff doubling from 1 s up to a minute: twelve tries span about eight minutes, longer than a database
+# restart; after that the stale mark is still there and the sweep queues the fund again.
+RETRY = {
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+# Funds per task: a batch is one fixed set of queries, and stays well inside the time limit.
 SNAPSHOT_BATCH = 100
+# A mark younger than this is left to the fast path that its change queued.
+SWEEP_GRACE = datetime.timedelta(seconds=60)
 
 
-@shared_task(
-    autoretry_for=RETRY_ON, retry_backoff=True, retry_backoff_max=300, retry_jitter=True, max_retries=5
-)
-def compute_progress_snapshot(fund_id: int, as_of: str | None = None) -> str | None:
-    """Compute and store the progress snapshot of one fund as of one date (today by default)."""
-    day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    if as_of is None:
-        release_pending(fund_id)
-    snapshot = progress_snapshot_refresh(fund_id=fund_id, as_of=day)
-    return None if snapshot is None else snapshot.as_of.isoformat()
+def _date(as_of: str | None) -> datetime.date:
+    return datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
 
 
-@shared_task(
-    autoretry_for=RETRY_ON, retry_backoff=True, retry_backoff_max=300, retry_jitter=True, max_retries=5
-)
-def compute_progress_snapshots(fund_ids: list[int], as_of: str) -> int:
-    """Compute and store the snapshots of a batch of funds as of one date (the nightly job's unit)."""
-    return progress_snapshots_refresh(fund_ids=fund_ids, as_of=datetime.date.fromisoformat(as_of))
-
-
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, retry_jitter=True, max_retries=5)
-def snapshot_all_funds(as_of: str | None = None) -> int:
-    """Nightly: queue the snapshots of every fund in batches (one failing batch does not stop the rest)."""
-    day = as_of or timezone.localdate().isoformat()
-    fund_ids = list(Fund.objects.order_by("pk").values_list("pk", flat=True))
+def _batches(fund_ids: list[int]):
     for start in range(0, len(fund_ids), SNAPSHOT_BATCH):
-        compute_progress_snapshots.delay(fund_ids=fund_ids[start : start + SNAPSHOT_BATCH], as_of=day)
+        yield fund_ids[start : start + SNAPSHOT_BATCH]
+
+
+@shared_task(**RETRY)
+def recompute_progress(fund_ids: list[int], as_of: str | None = None) -> int:
+    """Refresh the stale funds among `fund_ids` from their marks on (see services.recompute)."""
+    release_claims(fund_ids)
+    return progress_recompute(fund_ids=fund_ids, as_of=_date(as_of) if as_of else None)
+
+
+@shared_task(**RETRY)
+def sweep_stale_progress() -> int:
+    """Every minute (beat): queue the funds whose mark no recompute has cleared (Redis was down, a worker
+    died). When nothing changed this is one indexed query."""
+    fund_ids = stale_funds(older_than=SWEEP_GRACE)
+    for batch in _batches(fund_ids):
+        recompute_progress.delay(fund_ids=batch)
+    if fund_ids:
+        logger.info("sweep queued the recompute of %d stale funds", len(fund_ids))
+    return len(fund_ids)
+
+
+@shared_task(**RETRY)
+def compute_progress_snapshot(fund_id: int, as_of: str | None = None) -> str | None:
+    """Compute and store one fund's snapshot and capital accounts as of one date (today by default)."""
+    day = _date(as_of)
+    return day.isoformat() if progress_snapshots_refresh(fund_ids=[fund_id], as_of=day) else None
+
+
+@shared_task(**RETRY)
+def compute_progress_snapshots(fund_ids: list[int], as_of: str) -> int:
+    """Compute and store the snapshots of a batch of funds as of one date."""
+    return progress_snapshots_refresh(fund_ids=fund_ids, as_of=_date(as_of))
+
+
+@shared_task(**RETRY)
+def snapshot_all_funds(as_of: str | None = None) -> int:
+    """Nightly: mark every fund stale from the date and fan the recompute out in batches of funds, one task
+    each, so more workers (on more machines) divide the time. A batch lost with its worker keeps its marks,
+    and the sweep queues it again."""
+    day = _date(as_of)
+    progress_mark_all(since=day)
+    fund_ids = list(Fund.objects.order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(fund_ids):
+        recompute_progress.delay(fund_ids=batch, as_of=day.isoformat())
     logger.info("queued progress snapshots of %d funds as of %s", len(fund_ids), day)
     return len(fund_ids)
+
+
+@shared_task(**RETRY)
+def prune_capital_accounts() -> int:
+    """Nightly: daily capital accounts older than 90 days go; month-end ones stay for good."""
+    return capital_accounts_prune()

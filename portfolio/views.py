@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 
 from portfolio.roles import funds_visible_to
-from portfolio.selectors import fund_overview_list
+from portfolio.selectors import fund_overview_list, latest_progress_snapshot
 
 
 def home(request):
@@ -18,19 +18,21 @@ def home(request):
 
 @login_required
 def fund_list(request):
-    return render(request, "portfolio/fund_list.html", {"funds": fund_overview_list(request.user)})
+    funds = fund_overview_list(request.user, timezone.localdate())
+    return render(request, "portfolio/fund_list.html", {"funds": funds})
 
 
 @login_required
 def fund_detail(request, slug):
     # 404, not 403, for a fund the user may not see: its existence is not theirs to learn.
     fund = get_object_or_404(funds_visible_to(request.user), slug=slug)
-    committed = fund.commitments.aggregate(total=Sum("amount"))["total"] or 0
-    projects = fund.projects.order_by("title")
+    # Every figure comes from the stored snapshot, as in the list and the API.
+    snapshot = latest_progress_snapshot(fund, timezone.localdate())
+    metrics = snapshot.metrics if snapshot else {}
     return render(
         request,
         "portfolio/fund_detail.html",
-        {"fund": fund, "committed_capital": committed, "projects": projects},
+        {"fund": fund, "snapshot": snapshot, "metrics": metrics, "projects": metrics.get("projects", [])},
     )
 
 

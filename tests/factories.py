@@ -249,3 +249,33 @@ class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
     fingerprint = "0" * 64
     status_code = 201
     response = factory.LazyFunction(dict)
+
+
+class CapitalAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CapitalAccount
+
+    fund = factory.SubFactory(FundFactory)
+    investor = factory.SubFactory(InvestorFactory)
+    as_of = datetime.date(2026, 6, 30)
+    commitment = Decimal("100.00")
+    paid_in = Decimal("40.00")
+    unfunded = Decimal("60.00")
+    distributed = Decimal("0.00")
+    nav_share = Decimal("40.00")
+
+
+class ProgressStaleMarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ProgressStaleMark
+
+    fund = factory.SubFactory(FundFactory)
+    stale_from = datetime.date(2026, 6, 1)
+    token = factory.Sequence(lambda n: f"token-{n}")
+    marked_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Creating the fund already marked it (the signals' outbox): this mark takes that one's place.
+        model_class.objects.filter(fund=kwargs["fund"]).delete()
+        return super()._create(model_class, *args, **kwargs)

@@ -83,6 +83,11 @@ def _in(fund, prefix=""):
     return {f"{prefix}fund": fund} if fund is not None else {}
 
 
+def _stale_mark(fund=None):
+    # Saving a fund marks it stale (the progress engine's outbox): its mark is the row to look at.
+    return models.ProgressStaleMark.objects.get(fund=fund or f.FundFactory())
+
+
 def _group(fund=None):
     return Group.objects.create(name=f"Group {next(_group_names)}")
 
@@ -108,15 +113,20 @@ MAKERS = {
     models.Valuation: lambda fund=None: f.ValuationFactory(**_in(fund, "project__")),
     models.FxRate: lambda fund=None: f.FxRateFactory(),
     models.ProgressSnapshot: lambda fund=None: f.ProgressSnapshotFactory(as_of=_next_day(), **_in(fund)),
+    models.CapitalAccount: lambda fund=None: f.CapitalAccountFactory(as_of=_next_day(), **_in(fund)),
+    models.ProgressStaleMark: lambda fund=None: models.ProgressStaleMark.objects.get(
+        fund=fund or f.FundFactory()
+    ),
     User: lambda fund=None: f.UserFactory(),
     Group: _group,
 }
 
 REGISTERED = [model for model in admin.site._registry if model._meta.app_label in {"portfolio", "auth"}]
-# Snapshots are written by the background job only; commitment changes, call and distribution items, tranches
-# and their conditions by their services from their parent's page.
-WITHOUT_ADD_PAGE = {
-    models.ProgressSnapshot,
+# Written by the progress engine only: no add page, and no history of their own.
+ENGINE_WRITES = {models.ProgressSnapshot, models.CapitalAccount, models.ProgressStaleMark}
+# Commitment changes, call and distribution items, tranches and their conditions are written by their services
+# from their parent's page.
+WITHOUT_ADD_PAGE = ENGINE_WRITES | {
     models.ProjectCommitmentChange,
     models.CapitalCallItem,
     models.DistributionItem,

@@ -529,10 +529,11 @@ def count_queries(client, url, params=None) -> int:
 # Exact query counts (token, fund, role checks, data); the same for 3 projects and 60.
 ENDPOINTS = {
     "fund list": (lambda slug: FUNDS_URL, {}, {"manager": 3, "investor": 3}),
+    # The snapshot, then the capital accounts stored with it (their own table).
     "progress from a snapshot": (
         progress_url,
         {"as_of": SNAPSHOT_DAY.isoformat()},
-        {"manager": 4, "investor": 6},
+        {"manager": 5, "investor": 7},
     ),
     "live progress": (
         progress_url,

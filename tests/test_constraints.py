@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portfolio import models
 from tests.factories import (
+    CapitalAccountFactory,
     CapitalCallFactory,
     CapitalCallItemFactory,
     CapitalCallPaymentFactory,
@@ -446,6 +447,7 @@ UNIQUE_KEYS = [
     (ProjectFactory, ("fund", "slug"), "project_slug_unique_per_fund"),
     (TrancheFactory, ("project", "number"), "tranche_number_unique_per_project"),
     (FundFactory, ("slug",), "portfolio_fund_slug_key"),
+    (CapitalAccountFactory, ("fund", "as_of", "investor"), "capital_account_one_per_fund_date_and_investor"),
 ]
 
 

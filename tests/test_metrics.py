@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from portfolio.metrics import compute_fund_progress, xnpv
+from portfolio.metrics import compute_fund_progress, compute_progress, xnpv
 from portfolio.models import Distribution, Stage, Tranche
 from tests import factories as f
 
@@ -16,6 +16,10 @@ T = datetime.date(2026, 1, 1)
 
 def day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
+
+
+def accounts_of(fund, as_of):
+    return compute_progress([fund], [as_of])[(fund.pk, as_of)].accounts
 
 
 @pytest.fixture
@@ -216,7 +220,7 @@ def test_golden_by_stage(golden):
 
 
 def test_golden_per_investor(golden):
-    investors = {row["investor"]: row for row in compute_fund_progress(golden, T)["investors"]}
+    investors = {row["investor"]: row for row in accounts_of(golden, T)}
     assert set(investors) == {"A", "B"}
     a, b = investors["A"], investors["B"]
     assert (a["commitment"], a["paid_in"], a["unfunded"], a["distributed"]) == (
@@ -294,7 +298,7 @@ def test_before_the_fund_existed_everything_is_zero_or_null():
     assert m["fundraising_pct"] == D("0")
     assert m["period_elapsed_pct"] == D("0")
     assert m["projects_band"]["status"] == "below"
-    assert m["investors"] == [] and m["projects"] == []
+    assert accounts_of(fund, day("2020-01-01")) == [] and m["projects"] == []
 
 
 def test_a_project_above_the_concentration_cap_is_a_breach():
@@ -337,3 +341,53 @@ def test_domain_reference_paid_in_ratio():
     m = compute_fund_progress(fund, day("2025-12-31"))
     assert m["paid_in"] / m["committed_capital"] == D("0.96")
     assert m["unfunded"] == D("2000000.00")
+
+
+def test_many_dates_in_one_computation_equal_each_date_alone(golden):
+    dates = [day("2025-03-01"), T, day("2026-02-15"), day("2026-06-30")]
+    together = compute_progress([golden], dates)
+    for as_of in dates:
+        assert together[(golden.pk, as_of)].metrics == compute_fund_progress(golden, as_of), as_of
+        assert together[(golden.pk, as_of)].accounts == accounts_of(golden, as_of), as_of
+
+
+def test_the_snapshot_carries_no_investor_rows(golden):
+    assert "investors" not in compute_fund_progress(golden, T)
+
+
+def test_a_zero_ratio_is_a_plain_zero_never_an_exponent():
+    """Nothing disbursed yet against a committed fund: deployment 0, written "0" (not "0E-10")."""
+    fund = f.FundFactory()
+    f.CommitmentFactory(fund=fund, date=day("2025-01-10"))
+    m = compute_fund_progress(fund, T)
+    assert m["deployment_pct"] == 0
+    assert str(m["deployment_pct"]) == "0"
+    assert str(m["fundraising_pct"]) == str(D("500000000") / D("5500000000"))[:12]
+
+
+def test_projected_full_deployment_drops_the_fractional_day():
+    """Start 2025-01-01, t = 2025-01-11 (10 days), committed 1,000, disbursed 375: 10 × 1000/375 = 26.67 days
+    → 2025-01-27 (rounding would give the 28th)."""
+    fund = f.FundFactory(investment_period_start=day("2025-01-01"))
+    f.CommitmentFactory(fund=fund, amount=D("1000.00"), date=day("2025-01-01"))
+    project = f.ProjectFactory(
+        fund=fund, commitment=D("1000.00"), total_budget=D("1000.00"), approval_date=day("2025-01-01")
+    )
+    f.DisbursementFactory(project=project, paid=True, amount=D("375.00"), paid_date=day("2025-01-05"))
+    assert compute_fund_progress(fund, day("2025-01-11"))["projected_full_deployment"] == day("2025-01-27")
+
+
+def test_nav_share_rounds_half_up_through_the_money_module():
+    """NAV 2.01 (the project at 1.01, cash 2 − 1) over paid-in 1 + 1: shares of 1.005 each, which half-up
+    makes 1.01 (half-even would make 1.00)."""
+    fund = f.FundFactory()
+    for name in ("A", "B"):
+        investor = f.InvestorFactory(name=name)
+        f.CommitmentFactory(fund=fund, investor=investor, amount=D("10.00"), date=day("2025-01-10"))
+        item = f.CapitalCallItemFactory(capital_call__fund=fund, investor=investor, amount=D("1.00"))
+        f.CapitalCallPaymentFactory(item=item, amount=D("1.00"), date=day("2025-03-10"))
+    project = f.ProjectFactory(fund=fund, commitment=D("1.00"), total_budget=D("1.00"))
+    f.DisbursementFactory(project=project, paid=True, amount=D("1.00"), paid_date=day("2025-04-01"))
+    f.ValuationFactory(project=project, amount=D("1.01"), date=day("2025-06-30"))
+    assert compute_fund_progress(fund, T)["nav"] == D("2.01")
+    assert [row["nav_share"] for row in accounts_of(fund, T)] == [D("1.01"), D("1.01")]

@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from portfolio.services.progress import progress_snapshot_refresh
 from tests.factories import CommitmentFactory, FundFactory, InvestorFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,7 @@ def test_fund_list_shows_the_managers_funds_only(client, manager, fund):
 
 def test_investor_sees_the_fund_they_committed_to(client, investor_user, fund):
     ProjectFactory(fund=fund, title="Дала әні")
+    progress_snapshot_refresh(fund_id=fund.pk, as_of=timezone.localdate())  # the page reads the snapshot
     client.force_login(investor_user)
     response = client.get(reverse("fund-detail", args=["tolqyn"]))
     assert response.status_code == 200

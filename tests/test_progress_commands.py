@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from portfolio import demo
-from portfolio.models import Disbursement, Distribution, ProgressSnapshot, Stage
+from portfolio.models import CapitalAccount, Disbursement, Distribution, ProgressSnapshot, Stage
 from tests.factories import (
     CapitalCallFactory,
     CapitalCallItemFactory,
@@ -351,7 +351,16 @@ def test_backfill_of_a_single_day_stores_one_snapshot(fund):
 def test_backfilled_snapshot_holds_the_metrics_of_its_date(fund):
     backfill("tolqyn", "--from", "2026-06-30", "--to", "2026-06-30")
     stored = ProgressSnapshot.objects.get(fund=fund, as_of=D(2026, 6, 30)).metrics
-    assert stored == fund_progress_json("tolqyn", "--as-of", "2026-06-30")
+    live = fund_progress_json("tolqyn", "--as-of", "2026-06-30")
+    # The capital accounts live in their own table, written with the snapshot.
+    investors = live.pop("investors")
+    assert stored == live
+    stored_accounts = CapitalAccount.objects.filter(fund=fund, as_of=D(2026, 6, 30)).order_by(
+        "investor__name"
+    )
+    assert [(row.investor_id, str(row.paid_in)) for row in stored_accounts] == [
+        (row["investor_id"], row["paid_in"]) for row in investors
+    ]
 
 
 def test_backfill_every_n_days(fund):

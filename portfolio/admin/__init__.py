@@ -3,7 +3,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import capital, disbursements, funds, ledger, projects, reference, tranches, users  # noqa: F401  (registers)
+from . import (  # noqa: F401  (registers the model admins)
+    capital,
+    disbursements,
+    funds,
+    ledger,
+    progress,
+    projects,
+    reference,
+    tranches,
+    users,
+)
 
 admin.site.site_header = _("fundtracker administration")
 admin.site.site_title = _("fundtracker administration")

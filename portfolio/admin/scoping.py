@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio import roles
 from portfolio.models import (
+    CapitalAccount,
     CapitalCall,
     CapitalCallItem,
     CapitalCallPayment,
@@ -22,6 +23,7 @@ from portfolio.models import (
     FxRate,
     Investor,
     ProgressSnapshot,
+    ProgressStaleMark,
     Project,
     ProjectCommitmentChange,
     Receipt,
@@ -51,6 +53,8 @@ FUND_PATHS = {
     Receipt: "project__fund",
     Valuation: "project__fund",
     ProgressSnapshot: "fund",
+    CapitalAccount: "fund",
+    ProgressStaleMark: "fund",
 }
 # Public reference data: the National Bank's rates belong to no fund.
 PUBLIC_MODELS = {FxRate}

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portfolio.roles import funds_visible_to, investor_ids_of
-from portfolio.selectors import latest_progress_snapshot
+from portfolio.selectors import capital_accounts, latest_progress_snapshot
 from portfolio.services.progress import metrics_as_json, progress_live
 
 from .pagination import Pagination
@@ -35,15 +35,11 @@ SLUG_PARAMETER = OpenApiParameter(
 )
 
 
-def _visible_metrics(metrics: dict, request, fund) -> dict:
-    # An investor sees the fund's figures and only their own row among the investors.
+def _visible_investors(request, fund) -> list[int] | None:
+    # An investor sees the fund's figures and only their own capital account; managers see every one.
     if request.user.has_perm("portfolio.view_all_investors", fund):
-        return metrics
-    own = investor_ids_of(request.user)
-    return {
-        **metrics,
-        "investors": [row for row in metrics.get("investors", []) if row["investor_id"] in own],
-    }
+        return None
+    return sorted(investor_ids_of(request.user))
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[SLUG_PARAMETER]))
@@ -69,6 +65,7 @@ class FundViewSet(viewsets.ReadOnlyModelViewSet):
         params = ProgressQuery.parse(request)
         requested = params.get("as_of") or timezone.localdate()
         snapshot = None if params.get("live") else latest_progress_snapshot(fund, requested)
+        visible = _visible_investors(request, fund)
         if snapshot is not None:
             body = {
                 "as_of": snapshot.as_of,
@@ -76,15 +73,20 @@ class FundViewSet(viewsets.ReadOnlyModelViewSet):
                 "computed_at": snapshot.computed_at,
                 "metrics": snapshot.metrics,
             }
+            accounts = capital_accounts(fund, snapshot.as_of, visible)
         else:
+            live = progress_live(fund, requested)
             body = {
                 "as_of": requested,
                 "source": "live",
                 "computed_at": timezone.now(),
-                "metrics": metrics_as_json(progress_live(fund, requested)),
+                "metrics": live.metrics,
             }
+            accounts = [
+                account for account in live.accounts if visible is None or account["investor_id"] in visible
+            ]
         body.update(fund=fund.slug, requested_as_of=requested)
-        body["metrics"] = _visible_metrics(body["metrics"], request, fund)
+        body["metrics"] = metrics_as_json({**body["metrics"], "investors": accounts})
         return Response(ProgressSerializer(body).data)
 
     @extend_schema(parameters=[SLUG_PARAMETER, HistoryQuery], responses=ProgressPointSerializer(many=True))

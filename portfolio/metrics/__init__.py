@@ -1,4 +1,11 @@
-from .progress import compute_fund_progress, compute_progress
+from .fund import FundProgress, compute_fund_progress, compute_progress, compute_targets
 from .xirr import xirr, xnpv
 
-__all__ = ["compute_fund_progress", "compute_progress", "xirr", "xnpv"]
+__all__ = [
+    "FundProgress",
+    "compute_fund_progress",
+    "compute_progress",
+    "compute_targets",
+    "xirr",
+    "xnpv",
+]

@@ -3,13 +3,20 @@
 The rate is a ratio, not money, so the root finding runs on floats; the cash flows come in as Decimals and
 the answer goes out as a Decimal rounded to 10 places. `None` means "undefined": fewer than two flows, no
 sign change among them, or no root in the searched range. We never return a made-up number.
+
+Flows whose signs change once (money in, then money out: every ordinary investor) have exactly one root
+(Descartes' rule of signs holds for real exponents), which pyxirr finds in a few microseconds. Flows whose
+signs change several times can have several roots; for those our own search brackets every root on a fine
+grid and returns the one nearest 10%, Excel's default guess.
 """
 
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
+
+import pyxirr
 
 Flow = tuple[datetime.date, Decimal]
 
@@ -18,19 +25,33 @@ Flow = tuple[datetime.date, Decimal]
 _LOWEST = -0.999999999
 _HIGHEST = 1e6
 _TOLERANCE = 1e-12
+_GUESS = 0.1
+_EPOCH = datetime.date(2000, 1, 1)
+RATE_PLACES = Decimal("0.0000000001")
+
+# Dense where fund returns live (every 2.5 points between -99% and +200%), then geometric out to 10^6.
+_GRID = sorted(
+    {_LOWEST, -0.9999, -0.999, -0.995}
+    | {round(-0.99 + step * 0.025, 6) for step in range(int(2.99 / 0.025) + 1)}
+    | {2.0**k for k in range(1, 21)}
+)
 
 
-def _normalise(flows: Iterable[Flow]) -> list[tuple[float, float]]:
-    flows = [(day, Decimal(amount)) for day, amount in flows if Decimal(amount) != 0]
-    if not flows:
+def _normalise(flows: Iterable[Flow]) -> list[tuple[int, float]]:
+    """(days after the first flow, amount), same-day flows netted, zero flows dropped, in date order."""
+    by_day: dict[datetime.date, Decimal] = {}
+    for day, amount in flows:
+        by_day[day] = by_day.get(day, Decimal(0)) + Decimal(amount)
+    days = sorted(day for day, amount in by_day.items() if amount != 0)
+    if not days:
         return []
-    first = min(day for day, _amount in flows)
-    return [((day - first).days / 365.0, float(amount)) for day, amount in flows]
+    first = days[0]
+    return [((day - first).days, float(by_day[day])) for day in days]
 
 
-def _npv(rate: float, flows: list[tuple[float, float]]) -> float:
+def _npv(rate: float, flows: Sequence[tuple[int, float]]) -> float:
     base = 1.0 + rate
-    return math.fsum(amount / base**years for years, amount in flows)
+    return math.fsum(amount / base ** (days / 365.0) for days, amount in flows)
 
 
 def xnpv(rate: Decimal | float, flows: Iterable[Flow]) -> Decimal:
@@ -38,23 +59,19 @@ def xnpv(rate: Decimal | float, flows: Iterable[Flow]) -> Decimal:
     return Decimal(repr(_npv(float(rate), _normalise(flows)))).quantize(Decimal("0.0001"))
 
 
-def _brackets(flows) -> list[tuple[float, float]]:
-    # A fixed grid, dense near zero where fund returns live, then geometric out to the extremes.
-    grid = sorted(
-        {_LOWEST, -0.99, -0.95, -0.9, -0.75, -0.5, -0.25, -0.1, 0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0}
-        | {2.0**k for k in range(1, 21)}
-    )
-    values = []
-    for rate in grid:
-        try:
-            values.append((rate, _npv(rate, flows)))
-        except (OverflowError, ZeroDivisionError):
-            continue
-    return [
-        (low, high)
-        for (low, f_low), (high, f_high) in zip(values, values[1:], strict=False)
-        if math.isfinite(f_low) and math.isfinite(f_high) and (f_low == 0 or f_low * f_high < 0)
-    ]
+def _sign_changes(flows: Sequence[tuple[int, float]]) -> int:
+    signs = [amount > 0 for _days, amount in flows]
+    return sum(1 for before, after in zip(signs, signs[1:], strict=False) if before != after)
+
+
+def _is_root(rate: float | None, flows) -> bool:
+    if rate is None or not math.isfinite(rate) or not (_LOWEST < rate <= _HIGHEST):
+        return False
+    scale = math.fsum(abs(amount) for _days, amount in flows)
+    try:
+        return abs(_npv(rate, flows)) <= 1e-7 * scale
+    except (OverflowError, ZeroDivisionError):
+        return False
 
 
 def _bisect(low: float, high: float, flows) -> float:
@@ -62,7 +79,7 @@ def _bisect(low: float, high: float, flows) -> float:
     if f_low == 0:
         return low
     # Bisection halves the bracket every step: 200 steps shrink any bracket below float resolution, so
-    # it always ends, and always inside the bracket (Newton's method can leave it and diverge).
+    # it always ends, and always inside the bracket.
     for _step in range(200):
         middle = (low + high) / 2
         f_middle = _npv(middle, flows)
@@ -75,55 +92,62 @@ def _bisect(low: float, high: float, flows) -> float:
     return (low + high) / 2
 
 
-def _newton(flows, guess: float = 0.1) -> float | None:
-    """Newton's method from Excel's default guess; None when it misbehaves (the caller then brackets)."""
-    rate = guess
-    for _step in range(50):
-        base = 1.0 + rate
-        value = slope = 0.0
-        for years, amount in flows:  # NPV and its derivative in one pass
-            discounted = amount * base**-years
-            value += discounted
-            slope -= years * discounted / base
-        if slope == 0 or not math.isfinite(value) or not math.isfinite(slope):
-            return None
-        step = value / slope
-        rate -= step
-        if not (_LOWEST < rate < _HIGHEST):
-            return None
-        if abs(step) < _TOLERANCE:
-            return rate
-    return None
+def _roots(flows) -> list[float]:
+    """Every root the grid brackets (a pair of roots closer than one grid step can hide from it)."""
+    values = []
+    for rate in _GRID:
+        try:
+            value = _npv(rate, flows)
+        except (OverflowError, ZeroDivisionError):
+            continue
+        if math.isfinite(value):
+            values.append((rate, value))
+    roots = [rate for rate, value in values if value == 0]
+    for (low, f_low), (high, f_high) in zip(values, values[1:], strict=False):
+        if f_low * f_high < 0:
+            roots.append(_bisect(low, high, flows))
+    return roots
 
 
-@lru_cache(maxsize=4096)
-def _solve(flows: tuple[tuple[float, float], ...]) -> float | None:
-    scale = math.fsum(abs(amount) for _years, amount in flows)
+def _pyxirr(flows) -> float | None:
+    dates = [_EPOCH + datetime.timedelta(days=days) for days, _amount in flows]
     try:
-        rate = _newton(flows)
-        # Accept Newton's answer only if it really is a root; otherwise the bracketing search decides.
-        if rate is not None and abs(_npv(rate, flows)) <= 1e-9 * scale:
-            return rate
-    except (OverflowError, ZeroDivisionError):  # decades of flows at extreme rates: bracket instead
-        pass
-    brackets = _brackets(flows)
-    if not brackets:
+        return pyxirr.xirr(dates, [amount for _days, amount in flows], guess=_GUESS, silent=True)
+    except (OverflowError, ValueError):  # pyxirr refuses some extreme inputs rather than answering None
         return None
-    # With several sign changes there can be several roots; take the one nearest 10%, Excel's default guess.
-    low, high = min(brackets, key=lambda bracket: abs((bracket[0] + bracket[1]) / 2 - 0.1))
-    return _bisect(low, high, flows)
+
+
+@lru_cache(maxsize=65536)
+def _solve(flows: tuple[tuple[int, float], ...]) -> float | None:
+    fast = _pyxirr(flows)
+    if _sign_changes(flows) == 1 and _is_root(fast, flows):
+        return fast
+    # Several sign changes: every root the grid brackets, and pyxirr's (which may lie between two grid
+    # points), then the one nearest the guess.
+    roots = [rate for rate in _roots(flows) if _is_root(rate, flows)]
+    if _is_root(fast, flows) and all(abs(fast - root) > 1e-6 * max(1.0, abs(root)) for root in roots):
+        roots.append(fast)
+    if not roots:
+        return None
+    return min(roots, key=lambda rate: (abs(rate - _GUESS), rate))
+
+
+def _key(normalised: list[tuple[int, float]]) -> tuple[tuple[int, float], ...] | None:
+    if len(normalised) < 2:
+        return None
+    if not (any(amount < 0 for _d, amount in normalised) and any(amount > 0 for _d, amount in normalised)):
+        return None
+    # The rate does not change when every flow is scaled alike, so investors whose flows are pro rata to
+    # each other (the usual case: calls and distributions split by commitment) share one cached solve.
+    largest = max(abs(amount) for _days, amount in normalised)
+    return tuple((days, round(amount / largest, 12)) for days, amount in normalised)
+
+
+def _as_decimal(rate: float | None) -> Decimal | None:
+    return None if rate is None else Decimal(repr(rate)).quantize(RATE_PLACES)
 
 
 def xirr(flows: Iterable[Flow]) -> Decimal | None:
     """The annual rate that makes the flows' NPV zero (actual/365), or None when it is undefined."""
-    normalised = _normalise(flows)
-    if len(normalised) < 2:
-        return None
-    if not (any(amount < 0 for _y, amount in normalised) and any(amount > 0 for _y, amount in normalised)):
-        return None
-    # The rate does not change when every flow is scaled alike, so investors whose flows are pro rata to
-    # each other (the usual case: calls and distributions split by commitment) share one cached solve.
-    largest = max(abs(amount) for _years, amount in normalised)
-    key = tuple(sorted((years, round(amount / largest, 12)) for years, amount in normalised))
-    rate = _solve(key)
-    return None if rate is None else Decimal(repr(rate)).quantize(Decimal("0.0000000001"))
+    key = _key(_normalise(flows))
+    return None if key is None else _as_decimal(_solve(key))

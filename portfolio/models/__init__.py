@@ -2,12 +2,14 @@ from .capital import CapitalCall, CapitalCallItem, CapitalCallPayment, Distribut
 from .funds import Commitment, Fund, Investor
 from .idempotency import IdempotencyKey  # noqa: F401  (the API's bookkeeping: no admin, not in __all__)
 from .ledger import Disbursement, Receipt, Valuation
+from .progress import CapitalAccount, ProgressStaleMark
 from .projects import PIPELINE, Project, ProjectCommitmentChange, Stage, StageChange
 from .reference import FxRate, ProgressSnapshot
 from .tranches import Tranche, TrancheCondition
 
 __all__ = [
     "PIPELINE",
+    "CapitalAccount",
     "CapitalCall",
     "CapitalCallItem",
     "CapitalCallPayment",
@@ -19,6 +21,7 @@ __all__ = [
     "FxRate",
     "Investor",
     "ProgressSnapshot",
+    "ProgressStaleMark",
     "Project",
     "ProjectCommitmentChange",
     "Receipt",

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portfolio.models import Commitment, Fund
 from portfolio.money import split_pro_rata
-from portfolio.services.progress import progress_refresh_request
+from portfolio.services.recompute import progress_refresh_request
 
 from .common import refuse
 
@@ -47,5 +47,5 @@ def items_create(model, *, parent_field: str, parent, parts: dict, user) -> None
         if part
     ]
     bulk_create_with_history(rows, model, default_user=user)
-    # bulk_create sends no signals: ask for the fund's recompute ourselves (see portfolio/signals.py).
-    progress_refresh_request(fund_id=parent.fund_id)
+    # bulk_create sends no signals: mark the fund stale ourselves, from the call's or distribution's date.
+    progress_refresh_request(fund_id=parent.fund_id, since=getattr(parent, "call_date", None) or parent.date)

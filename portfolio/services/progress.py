@@ -1,21 +1,41 @@
-"""Progress snapshots: compute and store them, and ask for a recompute when a fund's records change."""
+"""Progress snapshots and capital accounts: compute them for (fund, date) targets and store them together.
+
+Every write is idempotent (keyed on fund and date, and fund, date and investor) and set-based: one statement
+per table whatever the number of targets on PostgreSQL. A snapshot and its capital accounts are written in one
+transaction, so readers see the old pair or the new pair, never half of one.
+"""
 
 import datetime
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import DateField, ExpressionWrapper, F
 from django.utils import timezone
 
-from portfolio.metrics import compute_fund_progress, compute_progress
-from portfolio.models import Fund, ProgressSnapshot
+from portfolio.metrics import FundProgress, compute_targets
+from portfolio.models import CapitalAccount, Fund, ProgressSnapshot
 
 logger = logging.getLogger(__name__)
 
-PENDING_KEY = settings.REDIS_KEY_PREFIX + ":progress-pending:{fund_id}"
+Target = tuple[int, datetime.date]
+
+# Daily capital accounts are kept this long; month-end ones for good (see capital_accounts_prune).
+ACCOUNT_DAYS_KEPT = 90
+ACCOUNT_FIELDS = [
+    "commitment",
+    "paid_in",
+    "unfunded",
+    "distributed",
+    "nav_share",
+    "dpi",
+    "rvpi",
+    "tvpi",
+    "net_irr",
+]
 
 
 def metrics_as_json(metrics: dict) -> dict:
@@ -23,64 +43,17 @@ def metrics_as_json(metrics: dict) -> dict:
     return json.loads(json.dumps(metrics, cls=DjangoJSONEncoder))
 
 
-def progress_snapshots_refresh(*, fund_ids: list[int], as_of: datetime.date) -> int:
-    """Compute the given funds as of `as_of` in one batch and store a snapshot of each; returns how many.
-
-    Idempotent: one INSERT ... ON CONFLICT DO UPDATE against the (fund, as_of) unique key, so a rerun or two
-    concurrent runs leave exactly one snapshot per fund and date (the one that read the data last), and
-    readers see the old row or the new one, never half. Funds that no longer exist are skipped with a log
-    line."""
-    funds = list(Fund.objects.filter(pk__in=fund_ids))
-    missing = set(fund_ids) - {fund.pk for fund in funds}
-    if missing:
-        logger.info(
-            "progress snapshot skipped: fund %s no longer exists", ", ".join(map(str, sorted(missing)))
-        )
-    if not funds:
-        return 0
-    # The time the data was read: a run that read earlier never overwrites one that read later, whichever
-    # of two concurrent runs finishes last.
-    read_at = timezone.now()
-    with _consistent_read():
-        computed = compute_progress(funds, as_of)
-    # The writes run outside the REPEATABLE READ read: an upsert there would fail with a serialization error
-    # when a concurrent run inserted the same (fund, as_of) meanwhile. One single-row upsert per fund, in
-    # fund order, so two overlapping batches lock rows in the same order and cannot deadlock.
-    with transaction.atomic(), connection.cursor() as cursor:
-        for fund in sorted(funds, key=lambda fund: fund.pk):
-            cursor.execute(_UPSERT, _upsert_params(fund, as_of, read_at, computed[fund.pk]))
-    return len(funds)
+def is_month_end(day: datetime.date) -> bool:
+    return (day + datetime.timedelta(days=1)).day == 1
 
 
-_TABLE = ProgressSnapshot._meta.db_table
-# A multi-row bulk_create would send the JSON through a PostgreSQL array (three times slower), and cannot say
-# "only if newer"; this statement works on PostgreSQL and SQLite alike.
-_UPSERT = f"""
-    INSERT INTO {_TABLE} (fund_id, as_of, computed_at, metrics) VALUES (%s, %s, %s, %s)
-    ON CONFLICT (fund_id, as_of) DO UPDATE SET metrics = excluded.metrics, computed_at = excluded.computed_at
-    WHERE {_TABLE}.computed_at <= excluded.computed_at
-"""
-
-
-def _upsert_params(fund, as_of, read_at, metrics) -> list:
-    field = ProgressSnapshot._meta.get_field
-    return [
-        fund.pk,
-        field("as_of").get_db_prep_save(as_of, connection),
-        field("computed_at").get_db_prep_save(read_at, connection),
-        field("metrics").get_db_prep_save(metrics, connection),
-    ]
-
-
-def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> ProgressSnapshot | None:
-    """Compute and store one fund's snapshot of `as_of` (see progress_snapshots_refresh)."""
-    if not progress_snapshots_refresh(fund_ids=[fund_id], as_of=as_of):
-        return None
-    return ProgressSnapshot.objects.get(fund_id=fund_id, as_of=as_of)
+def keeps_capital_accounts(as_of: datetime.date, today: datetime.date) -> bool:
+    """Capital accounts exist for the last 90 days and for every month-end (the retention rule)."""
+    return is_month_end(as_of) or as_of >= today - datetime.timedelta(days=ACCOUNT_DAYS_KEPT)
 
 
 @contextmanager
-def _consistent_read():
+def consistent_read():
     """One transaction in which every query sees the same committed data.
 
     The metrics take several queries; under READ COMMITTED a disbursement committed between two of them
@@ -94,57 +67,187 @@ def _consistent_read():
         yield
 
 
-def _pending_callbacks_for(fund_id: int) -> bool:
-    return any(
-        getattr(callback, "progress_fund_id", None) == fund_id
-        for _savepoints, callback, _robust in connection.run_on_commit
-    )
+def progress_targets_refresh(*, targets: Sequence[Target]) -> list[Target]:
+    """Compute and store the snapshot and capital accounts of each (fund id, date); returns those written.
+
+    Funds that no longer exist are skipped with a log line."""
+    read_at = timezone.now()
+    with consistent_read():
+        funds = Fund.objects.in_bulk({fund_id for fund_id, _day in targets})
+        _log_missing({fund_id for fund_id, _day in targets} - set(funds))
+        computed = compute_targets(funds, [target for target in targets if target[0] in funds])
+    return progress_write(computed=computed, read_at=read_at)
 
 
-def progress_refresh_request(*, fund_id: int) -> None:
-    """Queue one recompute of today's snapshot after the current transaction commits.
+def progress_write(*, computed: dict[Target, FundProgress], read_at, after=None) -> list[Target]:
+    """Store computed targets: snapshots, then the capital accounts of the snapshots actually written.
 
-    Coalesces bursts twice over: within a transaction only the first change registers a callback (a
-    rollback discards it with the transaction), and across transactions a short-lived Redis key marks a
-    recompute as already queued, so 500 rows imported one by one still cost one recompute per fund."""
-    if connection.in_atomic_block and _pending_callbacks_for(fund_id):
-        return
+    The writes run outside the REPEATABLE READ read: an upsert there would fail with a serialization error
+    when a concurrent run inserted the same (fund, as_of) meanwhile. `after(written)` runs in the same
+    transaction (the recompute clears its stale marks there)."""
+    with transaction.atomic():
+        # Lock the funds against deletion until commit; a fund deleted since the read is skipped quietly.
+        alive = set(
+            Fund.objects.filter(pk__in={fund_id for fund_id, _day in computed})
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+            .order_by("pk")
+        )
+        _log_missing({fund_id for fund_id, _day in computed} - alive)
+        targets = sorted(target for target in computed if target[0] in alive)
+        written = _upsert_snapshots(targets, computed, read_at)
+        today = timezone.localdate()
+        with_accounts = [target for target in written if keeps_capital_accounts(target[1], today)]
+        _replace_capital_accounts(with_accounts, computed, read_at)
+        if after is not None:
+            after(written)
+    return written
 
-    def enqueue():
-        from portfolio.tasks import compute_progress_snapshot
 
-        if not _claim_pending(fund_id):
-            return
-        compute_progress_snapshot.apply_async(
-            kwargs={"fund_id": fund_id},
-            countdown=settings.PROGRESS_RECOMPUTE_DELAY if settings.REDIS_URL else 0,
+def progress_snapshots_refresh(*, fund_ids: Iterable[int], as_of: datetime.date) -> int:
+    """Compute and store the given funds as of one date in one batch (the nightly job's unit)."""
+    return len(progress_targets_refresh(targets=[(fund_id, as_of) for fund_id in fund_ids]))
+
+
+def _log_missing(fund_ids: set[int]) -> None:
+    if fund_ids:
+        logger.info(
+            "progress snapshot skipped: fund %s no longer exists", ", ".join(map(str, sorted(fund_ids)))
         )
 
-    enqueue.progress_fund_id = fund_id
-    transaction.on_commit(enqueue)
+
+def progress_snapshot_refresh(*, fund_id: int, as_of: datetime.date) -> ProgressSnapshot | None:
+    """Compute and store one fund's snapshot (and capital accounts) of `as_of`."""
+    progress_targets_refresh(targets=[(fund_id, as_of)])
+    return ProgressSnapshot.objects.filter(fund_id=fund_id, as_of=as_of).first()
 
 
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def _claim_pending(fund_id: int) -> bool:
-    """True when no recompute of this fund is queued yet (and marks one as queued)."""
-    if not settings.REDIS_URL:
-        return True
-    ttl = settings.PROGRESS_RECOMPUTE_DELAY + settings.CELERY_TASK_TIME_LIMIT
-    return bool(_redis().set(PENDING_KEY.format(fund_id=fund_id), "1", nx=True, ex=ttl))
+def progress_live(fund: Fund, as_of: datetime.date) -> FundProgress:
+    """The metrics and capital accounts computed now, all queries reading the same state of the data."""
+    with consistent_read():
+        return compute_targets({fund.pk: fund}, [(fund.pk, as_of)])[(fund.pk, as_of)]
 
 
-def release_pending(fund_id: int) -> None:
-    # Called by the task before it reads anything: a change committed after this point queues a new run.
-    if settings.REDIS_URL:
-        _redis().delete(PENDING_KEY.format(fund_id=fund_id))
+def capital_accounts_prune(*, today: datetime.date | None = None) -> int:
+    """Delete daily capital accounts older than 90 days, keeping month-ends; returns how many went."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=ACCOUNT_DAYS_KEPT)
+    # A month-end is the day before a first of the month.
+    old = CapitalAccount.objects.filter(as_of__lt=cutoff).annotate(
+        next_day=ExpressionWrapper(F("as_of") + datetime.timedelta(days=1), output_field=DateField())
+    )
+    return CapitalAccount.objects.filter(pk__in=old.exclude(next_day__day=1).values("pk")).delete()[0]
 
 
-def progress_live(fund: Fund, as_of: datetime.date) -> dict:
-    """The metrics computed now, all queries reading the same state of the data."""
-    with _consistent_read():
-        return compute_fund_progress(fund, as_of)
+# --- the statements ----------------------------------------------------------------------------------------
+
+_SNAPSHOTS = ProgressSnapshot._meta.db_table
+_ACCOUNTS = CapitalAccount._meta.db_table
+# "Only if newer": a run that read the data earlier never overwrites a snapshot from a later read, whichever
+# of two concurrent runs commits last. RETURNING names the rows that were written.
+_UPSERT_TAIL = f"""
+    ON CONFLICT (fund_id, as_of) DO UPDATE SET metrics = excluded.metrics, computed_at = excluded.computed_at
+    WHERE {_SNAPSHOTS}.computed_at <= excluded.computed_at
+    RETURNING fund_id, as_of
+"""
+_UPSERT_PG = (
+    f"""
+    INSERT INTO {_SNAPSHOTS} (fund_id, as_of, computed_at, metrics)
+    SELECT t.fund_id, t.as_of, %s, t.metrics::jsonb
+    FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS t (fund_id, as_of, metrics)
+    ORDER BY t.fund_id, t.as_of
+"""
+    + _UPSERT_TAIL
+)
+_SQLITE_ROWS_PER_STATEMENT = 500
+
+
+def _json(metrics: dict) -> str:
+    return json.dumps(metrics, cls=DjangoJSONEncoder)
+
+
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _upsert_snapshots(targets: list[Target], computed, read_at) -> list[Target]:
+    if not targets:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _UPSERT_PG,
+                [
+                    read_at,
+                    [fund_id for fund_id, _day in targets],
+                    [day for _fund_id, day in targets],
+                    [_json(computed[target].metrics) for target in targets],
+                ],
+            )
+            return sorted((fund_id, _as_date(day)) for fund_id, day in cursor.fetchall())
+        written = []
+        field = ProgressSnapshot._meta.get_field
+        for start in range(0, len(targets), _SQLITE_ROWS_PER_STATEMENT):
+            chunk = targets[start : start + _SQLITE_ROWS_PER_STATEMENT]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            params = []
+            for fund_id, day in chunk:
+                params += [
+                    fund_id,
+                    day.isoformat(),
+                    field("computed_at").get_db_prep_save(read_at, connection),
+                    _json(computed[(fund_id, day)].metrics),
+                ]
+            cursor.execute(
+                f"INSERT INTO {_SNAPSHOTS} (fund_id, as_of, computed_at, metrics) VALUES {values}"
+                + _UPSERT_TAIL,
+                params,
+            )
+            written += [(fund_id, _as_date(day)) for fund_id, day in cursor.fetchall()]
+        return sorted(written)
+
+
+def _replace_capital_accounts(targets: list[Target], computed, read_at) -> None:
+    """Delete and insert the accounts of the targets: an investor no longer in the fund loses their row."""
+    if not targets:
+        return
+    rows = [
+        (fund_id, day, account) for fund_id, day in targets for account in computed[(fund_id, day)].accounts
+    ]
+    if connection.vendor != "postgresql":
+        for fund_id, day in targets:
+            CapitalAccount.objects.filter(fund_id=fund_id, as_of=day).delete()
+        CapitalAccount.objects.bulk_create(
+            CapitalAccount(
+                fund_id=fund_id,
+                as_of=day,
+                investor_id=account["investor_id"],
+                computed_at=read_at,
+                **{name: account[name] for name in ACCOUNT_FIELDS},
+            )
+            for fund_id, day, account in rows
+        )
+        return
+    columns = ", ".join(ACCOUNT_FIELDS)
+    arrays = ", ".join(
+        ["%s::bigint[]", "%s::bigint[]", "%s::date[]"] + ["%s::numeric[]"] * len(ACCOUNT_FIELDS)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""DELETE FROM {_ACCOUNTS} AS a USING unnest(%s::bigint[], %s::date[]) AS t (fund_id, as_of)
+                WHERE a.fund_id = t.fund_id AND a.as_of = t.as_of""",
+            [[fund_id for fund_id, _day in targets], [day for _fund_id, day in targets]],
+        )
+        if not rows:
+            return
+        cursor.execute(
+            f"""INSERT INTO {_ACCOUNTS} (fund_id, investor_id, as_of, {columns}, computed_at)
+                SELECT *, %s FROM unnest({arrays})""",
+            [
+                read_at,
+                [fund_id for fund_id, _day, _account in rows],
+                [account["investor_id"] for _fund_id, _day, account in rows],
+                [day for _fund_id, day, _account in rows],
+                *[[account[name] for _fund_id, _day, account in rows] for name in ACCOUNT_FIELDS],
+            ],
+        )

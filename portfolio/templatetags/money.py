@@ -1,5 +1,6 @@
 from django import template
 
+from portfolio.models import Stage
 from portfolio.money import format_money
 
 register = template.Library()
@@ -11,3 +12,9 @@ def kzt(value):
     if value is None or value == "":
         return "—"
     return format_money(value)
+
+
+@register.filter
+def stage_label(value):
+    """A stored stage value ("post_production") as the reader's language names it."""
+    return Stage(value).label if value in Stage.values else value

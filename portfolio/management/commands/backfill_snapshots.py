@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portfolio.models import Fund
-from portfolio.services.progress import progress_snapshot_refresh
+from portfolio.services.progress import progress_targets_refresh
 
 from .fund_progress import _date
 
@@ -32,11 +32,10 @@ class Command(BaseCommand):
             raise CommandError(_("--from must not be after --to."))
         if every < 1:
             raise CommandError(_("--every must be at least 1."))
-        day, count = start, 0
-        while day <= end:
-            progress_snapshot_refresh(fund_id=fund.pk, as_of=day)
-            day += datetime.timedelta(days=every)
-            count += 1
+        days = [start + datetime.timedelta(days=n) for n in range(0, (end - start).days + 1, every)]
+        # One set-based refresh for the whole period (the same queries for a day or for years of them).
+        progress_targets_refresh(targets=[(fund.pk, day) for day in days])
+        count = len(days)
         self.stdout.write(
             _("%(count)d snapshots of %(fund)s from %(start)s to %(end)s.")
             % {"count": count, "fund": fund.slug, "start": start, "end": end}

@@ -6,35 +6,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portfolio.metrics import compute_fund_progress
+from portfolio.metrics import schema
 from portfolio.models import Fund
 from portfolio.money import format_money
-
-MONEY_KEYS = [
-    "target_size",
-    "committed_capital",
-    "allocated",
-    "disbursed",
-    "undisbursed_allocations",
-    "available_to_allocate",
-    "paid_in",
-    "unfunded",
-    "distributed",
-    "receipts",
-    "nav",
-    "planned_disbursed",
-    "cash_needed_next_90_days",
-]
-RATIO_KEYS = [
-    "fundraising_pct",
-    "allocation_pct",
-    "deployment_pct",
-    "deployment_pct_of_target",
-    "period_elapsed_pct",
-    "pace_ratio",
-    "max_project_share",
-]
-MULTIPLE_KEYS = ["dpi", "rvpi", "tvpi", "net_irr"]
+from portfolio.services.progress import progress_live
 
 
 def _date(value: str) -> datetime.date:
@@ -42,10 +17,6 @@ def _date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
         raise CommandError(_("Give the date as YYYY-MM-DD, not %(value)r.") % {"value": value}) from error
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.2f}%"
 
 
 class Command(BaseCommand):
@@ -60,24 +31,19 @@ class Command(BaseCommand):
         fund = Fund.objects.filter(slug=fund_slug).first()
         if fund is None:
             raise CommandError(_("No fund with the slug %(slug)r.") % {"slug": fund_slug})
-        metrics = compute_fund_progress(fund, as_of or timezone.localdate())
+        progress = progress_live(fund, as_of or timezone.localdate())
         if options["json"]:
-            self.stdout.write(_dumps(metrics))
+            self.stdout.write(_dumps({**progress.metrics, "investors": progress.accounts}))
         else:
-            self._table(fund, metrics)
+            self._table(fund, progress.metrics, len(progress.accounts))
 
-    def _table(self, fund, m):
+    def _table(self, fund, m, investors: int):
         write = self.stdout.write
         write(f"{fund.name} — {m['as_of']}")
-        rows = [(key, format_money(m[key])) for key in MONEY_KEYS]
-        rows += [(key, _pct(m[key])) for key in RATIO_KEYS]
-        rows += [(key, "—" if m[key] is None else str(m[key])) for key in MULTIPLE_KEYS]
-        band = m["projects_band"]
-        rows += [
-            ("projects_active", str(m["projects_active"])),
-            ("projects_band", f"{band['min']}–{band['max']} ({band['status']})"),
-            ("projected_full_deployment", str(m["projected_full_deployment"] or "—")),
-            ("concentration_breaches", ", ".join(b["slug"] for b in m["concentration_breaches"]) or "—"),
+        rows = [
+            (metric.name, _FORMAT[metric.kind](m[metric.name]))
+            for metric in schema.FUND_METRICS
+            if metric.kind in _FORMAT
         ]
         width = max(len(key) for key, _value in rows)
         for key, value in rows:
@@ -91,8 +57,31 @@ class Command(BaseCommand):
         write(
             "\n"
             + _("%(projects)d projects and %(investors)d investors: use --json for their figures.")
-            % {"projects": len(m["projects"]), "investors": len(m["investors"])}
+            % {"projects": len(m["projects"]), "investors": investors}
         )
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def _band(band: dict) -> str:
+    return f"{band['min']}–{band['max']} ({band['status']})"
+
+
+def _breaches(breaches: list) -> str:
+    return ", ".join(breach["slug"] for breach in breaches) or "—"
+
+
+# How the table writes each kind of the schema; ratios and multiples as plain decimals, money as ₸.
+_FORMAT = {
+    schema.MONEY: format_money,
+    schema.RATIO: _or_dash,
+    schema.COUNT: _or_dash,
+    schema.DATE: _or_dash,
+    schema.BAND: _band,
+    schema.LIST: _breaches,
+}
 
 
 def _dumps(metrics: dict) -> str:

@@ -1,0 +1,132 @@
+"""Every fund-level metric of domain.md for a set of (fund, as-of date) targets, with set-based queries.
+
+The loaders run a fixed number of grouped queries for any number of targets; Python only combines those
+grouped rows (never a loop over the ledger's own rows). Sums are exact Decimals; ratios are computed from
+unrounded sums and carried with 10 places. A ratio whose denominator is zero is None (JSON null), never 0.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from portfolio.models import Fund
+from portfolio.money import quantize_money
+
+from .common import RATIO_PLACES, plain, ratio, total
+from .investors import InvestorTotals, capital_accounts, investors_as_of, irr, multiples
+from .loaders import Target, load_ledger
+from .projects import ProjectRow, by_stage, cash_needed, project_metrics, projects_as_of
+
+
+@dataclass
+class FundProgress:
+    """One fund as of one date: the snapshot's metrics and the investors' capital accounts."""
+
+    metrics: dict
+    accounts: list[dict]
+
+
+def compute_progress(funds: Sequence[Fund], dates: Sequence[datetime.date]) -> dict[Target, FundProgress]:
+    """Every fund as of every date, keyed (fund id, date); the same queries for one target or thousands."""
+    targets = [(fund.pk, day) for fund in funds for day in dates]
+    return compute_targets({fund.pk: fund for fund in funds}, targets)
+
+
+def compute_targets(funds: dict[int, Fund], targets: Sequence[Target]) -> dict[Target, FundProgress]:
+    """The metrics of each (fund id, date) target, from the records dated on or before its date."""
+    ledger = load_ledger(targets)
+    results = {}
+    for fund_id, as_of in targets:
+        projects = projects_as_of(ledger, fund_id, as_of)
+        investors = investors_as_of(ledger, fund_id, as_of)
+        metrics = fund_metrics(funds[fund_id], as_of, projects, investors)
+        results[(fund_id, as_of)] = FundProgress(
+            metrics=metrics, accounts=capital_accounts(investors, metrics["nav"], as_of)
+        )
+    return results
+
+
+def compute_fund_progress(fund: Fund, as_of: datetime.date) -> dict:
+    """All fund-level metrics of domain.md for one fund (the same queries as for many)."""
+    return compute_progress([fund], [as_of])[(fund.pk, as_of)].metrics
+
+
+def _band_status(count: int, fund: Fund) -> str:
+    if count < fund.project_band_min:
+        return "below"
+    if count > fund.project_band_max:
+        return "above"
+    return "within"
+
+
+def _projected_full_deployment(fund: Fund, as_of, committed: Decimal, disbursed: Decimal):
+    if disbursed <= 0 or as_of <= fund.investment_period_start:
+        return None
+    # Full deployment falls on a calendar day: the fractional day is dropped (domain.md).
+    days = int(Decimal((as_of - fund.investment_period_start).days) * committed / disbursed)
+    try:
+        return fund.investment_period_start + datetime.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def fund_metrics(
+    fund: Fund, as_of: datetime.date, projects: list[ProjectRow], investors: InvestorTotals
+) -> dict:
+    active = [project for project in projects if not project.abandoned]
+    committed_capital, paid_in = investors.committed_capital, investors.paid_in
+    distributed = investors.distributed
+    allocated = total(project.allocated for project in projects)
+    disbursed = total(project.disbursed for project in projects)
+    receipts = total(project.receipts for project in projects)
+    carrying = total(project.carrying_value for project in projects)
+    fund_cash = paid_in + receipts - disbursed - distributed
+    nav = carrying + fund_cash
+
+    start, end = fund.investment_period_start, fund.investment_period_end
+    elapsed = min(max(Decimal((as_of - start).days) / Decimal((end - start).days), Decimal(0)), Decimal(1))
+    planned_disbursed = committed_capital * elapsed
+    all_paid, all_distributed = investors.fund_flows()
+    largest = max((project.commitment for project in active), default=None)
+    return {
+        "fund": fund.slug,
+        "as_of": as_of,
+        "currency": fund.base_currency,
+        "target_size": fund.target_size,
+        "committed_capital": committed_capital,
+        "fundraising_pct": ratio(committed_capital, fund.target_size),
+        "allocated": allocated,
+        "disbursed": disbursed,
+        "undisbursed_allocations": allocated - disbursed,
+        "available_to_allocate": committed_capital - allocated,
+        "paid_in": paid_in,
+        "unfunded": committed_capital - paid_in,
+        "distributed": distributed,
+        "receipts": receipts,
+        "nav": nav,
+        "allocation_pct": ratio(allocated, committed_capital),
+        "deployment_pct": ratio(disbursed, committed_capital),
+        "deployment_pct_of_target": ratio(disbursed, fund.target_size),
+        "projects_active": len(active),
+        "projects_band": {
+            "min": fund.project_band_min,
+            "max": fund.project_band_max,
+            "status": _band_status(len(active), fund),
+        },
+        "period_elapsed_pct": plain(elapsed.quantize(RATIO_PLACES)),
+        "planned_disbursed": quantize_money(planned_disbursed),
+        "pace_ratio": ratio(disbursed, planned_disbursed),
+        "projected_full_deployment": _projected_full_deployment(fund, as_of, committed_capital, disbursed),
+        "cash_needed_next_90_days": cash_needed(projects, as_of),
+        "max_project_share": ratio(largest, fund.target_size),
+        "concentration_breaches": [
+            {"project_id": p.id, "slug": p.slug, "title": p.title, "commitment": p.commitment}
+            for p in active
+            if p.commitment > fund.concentration_cap_amount
+        ],
+        "by_stage": by_stage(projects),
+        **multiples(paid_in, distributed, nav),
+        "net_irr": irr(all_paid, all_distributed, nav, as_of),
+        "projects": [project_metrics(project, as_of) for project in projects],
+    }

@@ -1,0 +1,145 @@
+"""Per-project figures as of a date, and the fund figures made only of projects (stages, cash needed)."""
+
+import bisect
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from portfolio.models import Stage, Tranche
+
+from .common import STAGE_ORDER, ZERO, ratio, total
+from .loaders import Ledger
+
+CASH_HORIZON_DAYS = 90
+OPEN_TRANCHE = {Tranche.Status.PLANNED, Tranche.Status.ELIGIBLE}
+
+
+@dataclass
+class ProjectRow:
+    id: int
+    slug: str
+    title: str
+    commitment: Decimal
+    stage: str = Stage.DEVELOPMENT
+    disbursed: Decimal = ZERO
+    receipts: Decimal = ZERO
+    valuation: Decimal | None = None
+    paid_per_tranche: dict = field(default_factory=dict)
+    tranches: list = field(default_factory=list)
+
+    @property
+    def abandoned(self) -> bool:
+        return self.stage == Stage.ABANDONED
+
+    @property
+    def allocated(self) -> Decimal:
+        # An abandoned project keeps only what it actually received on the books.
+        return self.disbursed if self.abandoned else self.commitment
+
+    @property
+    def carrying_value(self) -> Decimal:
+        if self.valuation is not None:
+            return self.valuation
+        return ZERO if self.abandoned else self.disbursed
+
+    def next_tranche(self, as_of: datetime.date) -> dict | None:
+        open_tranches = [
+            tranche for tranche in self.tranches if self.tranche_status(tranche, as_of) in OPEN_TRANCHE
+        ]
+        return min(open_tranches, key=lambda t: (t["planned_date"], t["number"]), default=None)
+
+    def tranche_status(self, tranche: dict, as_of: datetime.date) -> str:
+        # Paid once what was paid against it by the date covers it; otherwise what the record says, never
+        # "paid" before the money moved.
+        if self.paid_per_tranche.get(tranche["id"], ZERO) >= tranche["amount"]:
+            return Tranche.Status.PAID
+        if tranche["status"] == Tranche.Status.PAID:
+            return Tranche.Status.PLANNED
+        return tranche["status"]
+
+
+def _stage_as_of(history: list[tuple[datetime.date, str]], current: str, as_of: datetime.date) -> str:
+    # The latest change on or before the date; before the first change, the first one; with no history
+    # at all, the project's current stage.
+    if not history:
+        return current
+    position = bisect.bisect_right(history, (as_of, "\uffff"))
+    return history[position - 1][1] if position else history[0][1]
+
+
+def projects_as_of(ledger: Ledger, fund_id: int, as_of: datetime.date) -> list[ProjectRow]:
+    """The fund's projects approved by the date, each with its stage and money as of that date."""
+    rows = []
+    for record in ledger.projects.get(fund_id, ()):
+        if record["approval_date"] > as_of:
+            continue
+        key = (as_of, record["id"])
+        paid = ledger.paid.get(key, {})
+        rows.append(
+            ProjectRow(
+                id=record["id"],
+                slug=record["slug"],
+                title=record["title"],
+                commitment=record["commitment"],
+                stage=_stage_as_of(ledger.stages.get(record["id"], []), record["stage"], as_of),
+                disbursed=total(paid.values()),
+                receipts=ledger.receipts.get(key, ZERO),
+                valuation=ledger.valuations.get(key),
+                paid_per_tranche=paid,
+                tranches=ledger.tranches.get(record["id"], []),
+            )
+        )
+    return rows
+
+
+def by_stage(projects: list[ProjectRow]) -> dict:
+    buckets = {stage.value: {"projects": 0, "allocated": ZERO, "disbursed": ZERO} for stage in STAGE_ORDER}
+    for project in projects:
+        bucket = buckets[project.stage]
+        bucket["projects"] += 1
+        bucket["allocated"] += project.allocated
+        bucket["disbursed"] += project.disbursed
+    return buckets
+
+
+def cash_needed(projects: list[ProjectRow], as_of: datetime.date) -> Decimal:
+    """What tranches planned in (t, t + 90 days] still need, less what was paid against each."""
+    # Near the end of the calendar the window is cut at the last representable date rather than overflowing.
+    horizon = as_of + datetime.timedelta(days=min(CASH_HORIZON_DAYS, (datetime.date.max - as_of).days))
+    return total(
+        max(tranche["amount"] - project.paid_per_tranche.get(tranche["id"], ZERO), ZERO)
+        for project in projects
+        if not project.abandoned  # an abandoned project needs no more cash
+        for tranche in project.tranches
+        if as_of < tranche["planned_date"] <= horizon
+    )
+
+
+def project_metrics(project: ProjectRow, as_of: datetime.date) -> dict:
+    tranche = project.next_tranche(as_of)
+    return {
+        "project_id": project.id,
+        "slug": project.slug,
+        "title": project.title,
+        "stage": project.stage,
+        "commitment": project.commitment,
+        "allocated": project.allocated,
+        "disbursed": project.disbursed,
+        "disbursed_pct": ratio(project.disbursed, project.commitment),
+        "receipts": project.receipts,
+        "carrying_value": project.carrying_value,
+        "gross_moic": ratio(project.receipts + project.carrying_value, project.disbursed)
+        if project.disbursed > 0
+        else None,
+        "next_tranche": None
+        if tranche is None
+        else {
+            "number": tranche["number"],
+            "amount": tranche["amount"],
+            "trigger": tranche["trigger"],
+            "trigger_stage": tranche["trigger_stage"] or None,
+            "trigger_date": tranche["trigger_date"],
+            "planned_date": tranche["planned_date"],
+            "status": project.tranche_status(tranche, as_of),
+        },
+    }
