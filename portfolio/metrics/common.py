@@ -21,10 +21,16 @@ STAGE_ORDER = [
 
 
 def ratio(numerator, denominator) -> Decimal | None:
-    """numerator / denominator with 10 places; None (JSON null) when the denominator is zero."""
+    """numerator / denominator with 10 places, written plainly; None (JSON null) when the denominator is 0."""
+    value = stored_ratio(numerator, denominator)
+    return None if value is None else plain(value)
+
+
+def stored_ratio(numerator, denominator) -> Decimal | None:
+    """The same ratio as a database column keeps it (10 places; no need to strip zeros)."""
     if numerator is None or denominator is None or denominator == 0:
         return None
-    return plain((Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES))
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES)
 
 
 def plain(value: Decimal) -> Decimal:

@@ -6,7 +6,7 @@ unrounded sums and carried with 10 places. A ratio whose denominator is zero is 
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from portfolio.models import Fund
 from portfolio.money import quantize_money
 
 from .common import RATIO_PLACES, plain, ratio, total
-from .investors import InvestorTotals, capital_accounts, investors_as_of, irr, multiples
+from .investors import FundInvestors, InvestorTotals, capital_accounts, irr, multiples
 from .loaders import Target, load_ledger
 from .projects import ProjectRow, by_stage, cash_needed, project_metrics, projects_as_of
 
@@ -33,17 +33,26 @@ def compute_progress(funds: Sequence[Fund], dates: Sequence[datetime.date]) -> d
     return compute_targets({fund.pk: fund for fund in funds}, targets)
 
 
-def compute_targets(funds: dict[int, Fund], targets: Sequence[Target]) -> dict[Target, FundProgress]:
-    """The metrics of each (fund id, date) target, from the records dated on or before its date."""
+def compute_targets(
+    funds: dict[int, Fund],
+    targets: Sequence[Target],
+    accounts_for: Callable[[datetime.date], bool] | None = None,
+) -> dict[Target, FundProgress]:
+    """The metrics of each (fund id, date) target, from the records dated on or before its date, with the
+    capital accounts of the dates `accounts_for` accepts (all by default; the others get an empty list)."""
     ledger = load_ledger(targets)
+    investors = {
+        fund_id: FundInvestors(ledger, fund_id) for fund_id in {fund_id for fund_id, _day in targets}
+    }
     results = {}
     for fund_id, as_of in targets:
         projects = projects_as_of(ledger, fund_id, as_of)
-        investors = investors_as_of(ledger, fund_id, as_of)
-        metrics = fund_metrics(funds[fund_id], as_of, projects, investors)
-        results[(fund_id, as_of)] = FundProgress(
-            metrics=metrics, accounts=capital_accounts(investors, metrics["nav"], as_of)
-        )
+        totals = investors[fund_id].totals(as_of)
+        metrics = fund_metrics(funds[fund_id], as_of, projects, totals)
+        accounts = []
+        if accounts_for is None or accounts_for(as_of):
+            accounts = capital_accounts(investors[fund_id].rows(as_of), totals, metrics["nav"], as_of)
+        results[(fund_id, as_of)] = FundProgress(metrics=metrics, accounts=accounts)
     return results
 
 
@@ -87,7 +96,6 @@ def fund_metrics(
     start, end = fund.investment_period_start, fund.investment_period_end
     elapsed = min(max(Decimal((as_of - start).days) / Decimal((end - start).days), Decimal(0)), Decimal(1))
     planned_disbursed = committed_capital * elapsed
-    all_paid, all_distributed = investors.fund_flows()
     largest = max((project.commitment for project in active), default=None)
     return {
         "fund": fund.slug,
@@ -127,6 +135,6 @@ def fund_metrics(
         ],
         "by_stage": by_stage(projects),
         **multiples(paid_in, distributed, nav),
-        "net_irr": irr(all_paid, all_distributed, nav, as_of),
+        "net_irr": irr(investors.paid_flows, investors.distributed_flows, nav, as_of),
         "projects": [project_metrics(project, as_of) for project in projects],
     }

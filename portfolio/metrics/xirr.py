@@ -39,14 +39,14 @@ _GRID = sorted(
 
 def _normalise(flows: Iterable[Flow]) -> list[tuple[int, float]]:
     """(days after the first flow, amount), same-day flows netted, zero flows dropped, in date order."""
-    by_day: dict[datetime.date, Decimal] = {}
+    by_day: dict[datetime.date, float] = {}
     for day, amount in flows:
-        by_day[day] = by_day.get(day, Decimal(0)) + Decimal(amount)
+        by_day[day] = by_day.get(day, 0.0) + float(amount)
     days = sorted(day for day, amount in by_day.items() if amount != 0)
     if not days:
         return []
     first = days[0]
-    return [((day - first).days, float(by_day[day])) for day in days]
+    return [((day - first).days, by_day[day]) for day in days]
 
 
 def _npv(rate: float, flows: Sequence[tuple[int, float]]) -> float:

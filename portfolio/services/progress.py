@@ -52,6 +52,12 @@ def keeps_capital_accounts(as_of: datetime.date, today: datetime.date) -> bool:
     return is_month_end(as_of) or as_of >= today - datetime.timedelta(days=ACCOUNT_DAYS_KEPT)
 
 
+def accounts_kept_from(today: datetime.date | None = None):
+    """The retention rule as a predicate on dates: only accounts that would be kept are computed."""
+    today = today or timezone.localdate()
+    return lambda as_of: keeps_capital_accounts(as_of, today)
+
+
 @contextmanager
 def consistent_read():
     """One transaction in which every query sees the same committed data.
@@ -75,7 +81,9 @@ def progress_targets_refresh(*, targets: Sequence[Target]) -> list[Target]:
     with consistent_read():
         funds = Fund.objects.in_bulk({fund_id for fund_id, _day in targets})
         _log_missing({fund_id for fund_id, _day in targets} - set(funds))
-        computed = compute_targets(funds, [target for target in targets if target[0] in funds])
+        computed = compute_targets(
+            funds, [target for target in targets if target[0] in funds], accounts_for=accounts_kept_from()
+        )
     return progress_write(computed=computed, read_at=read_at)
 
 
@@ -150,11 +158,14 @@ _UPSERT_TAIL = f"""
     WHERE {_SNAPSHOTS}.computed_at <= excluded.computed_at
     RETURNING fund_id, as_of
 """
+# The metrics travel as one JSON array, zipped with the keys by ROWS FROM: psycopg adapts a text[] of large
+# documents element by element, ten times slower than one string.
 _UPSERT_PG = (
     f"""
     INSERT INTO {_SNAPSHOTS} (fund_id, as_of, computed_at, metrics)
     SELECT t.fund_id, t.as_of, %s, t.metrics::jsonb
-    FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS t (fund_id, as_of, metrics)
+    FROM ROWS FROM (unnest(%s::bigint[]), unnest(%s::date[]), json_array_elements(%s::json))
+        AS t (fund_id, as_of, metrics)
     ORDER BY t.fund_id, t.as_of
 """
     + _UPSERT_TAIL
@@ -181,7 +192,7 @@ def _upsert_snapshots(targets: list[Target], computed, read_at) -> list[Target]:
                     read_at,
                     [fund_id for fund_id, _day in targets],
                     [day for _fund_id, day in targets],
-                    [_json(computed[target].metrics) for target in targets],
+                    "[" + ",".join(_json(computed[target].metrics) for target in targets) + "]",
                 ],
             )
             return sorted((fund_id, _as_date(day)) for fund_id, day in cursor.fetchall())
@@ -228,26 +239,22 @@ def _replace_capital_accounts(targets: list[Target], computed, read_at) -> None:
             for fund_id, day, account in rows
         )
         return
-    columns = ", ".join(ACCOUNT_FIELDS)
-    arrays = ", ".join(
-        ["%s::bigint[]", "%s::bigint[]", "%s::date[]"] + ["%s::numeric[]"] * len(ACCOUNT_FIELDS)
-    )
+    columns = ", ".join(["fund_id", "investor_id", "as_of", *ACCOUNT_FIELDS, "computed_at"])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""DELETE FROM {_ACCOUNTS} AS a USING unnest(%s::bigint[], %s::date[]) AS t (fund_id, as_of)
                 WHERE a.fund_id = t.fund_id AND a.as_of = t.as_of""",
             [[fund_id for fund_id, _day in targets], [day for _fund_id, day in targets]],
         )
-        if not rows:
-            return
-        cursor.execute(
-            f"""INSERT INTO {_ACCOUNTS} (fund_id, investor_id, as_of, {columns}, computed_at)
-                SELECT *, %s FROM unnest({arrays})""",
-            [
-                read_at,
-                [fund_id for fund_id, _day, _account in rows],
-                [account["investor_id"] for _fund_id, _day, account in rows],
-                [day for _fund_id, day, _account in rows],
-                *[[account[name] for _fund_id, _day, account in rows] for name in ACCOUNT_FIELDS],
-            ],
-        )
+        # COPY: the fastest way in, and the rows are new (their old versions were deleted just above).
+        with cursor.cursor.copy(f"COPY {_ACCOUNTS} ({columns}) FROM STDIN") as copy:
+            for fund_id, day, account in rows:
+                copy.write_row(
+                    (
+                        fund_id,
+                        account["investor_id"],
+                        day,
+                        *[account[name] for name in ACCOUNT_FIELDS],
+                        read_at,
+                    )
+                )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from portfolio.metrics import compute_targets
 from portfolio.models import Fund, ProgressSnapshot, ProgressStaleMark
 
-from .progress import consistent_read, progress_write
+from .progress import accounts_kept_from, consistent_read, progress_write
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +206,11 @@ def progress_recompute(*, fund_ids: list[int], as_of: datetime.date | None = Non
         targets = {(fund_id, today) for fund_id in marks}
         targets |= {(fund_id, day) for fund_id, day in stored if day >= marks[fund_id][0]}
         funds = Fund.objects.in_bulk(list(marks))
-        computed = compute_targets(funds, sorted(target for target in targets if target[0] in funds))
+        computed = compute_targets(
+            funds,
+            sorted(target for target in targets if target[0] in funds),
+            accounts_for=accounts_kept_from(),
+        )
 
     def clear_marks(_written):
         # Only the marks this run read, token and all: a newer change keeps its mark for the next run. The
