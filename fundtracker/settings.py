@@ -281,6 +281,10 @@ REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="fundtracker")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds a change waits before its recompute runs, so that a burst of changes shares one recompute.
 PROGRESS_RECOMPUTE_DELAY = env.int("PROGRESS_RECOMPUTE_DELAY", default=5)
+# Seconds between sweeps of stale marks, and how old a mark must be before the sweep queues it again (a
+# younger one is still the fast path's). The fault tests shorten both.
+PROGRESS_SWEEP_INTERVAL = env.int("PROGRESS_SWEEP_INTERVAL", default=60)
+PROGRESS_SWEEP_GRACE = env.int("PROGRESS_SWEEP_GRACE", default=60)
 CELERY_BEAT_SCHEDULE = {
     "snapshot-every-fund-nightly": {
         "task": "portfolio.tasks.snapshot_all_funds",
@@ -293,6 +297,6 @@ CELERY_BEAT_SCHEDULE = {
     # Stale marks no recompute has cleared (Redis was down, a worker died): queued again within a minute.
     "sweep-stale-progress": {
         "task": "portfolio.tasks.sweep_stale_progress",
-        "schedule": 60.0,
+        "schedule": float(PROGRESS_SWEEP_INTERVAL),
     },
 }

@@ -116,6 +116,8 @@ FUND_MANAGER_PERMISSIONS = {
     "valuation": ("view", "add", "change"),
     "fxrate": ("view",),
     "progresssnapshot": ("view",),
+    "capitalaccount": ("view",),
+    "progressstalemark": ("view",),
 }
 
 

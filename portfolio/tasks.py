@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -31,8 +32,6 @@ RETRY = {
 }
 # Funds per task: a batch is one fixed set of queries, and stays well inside the time limit.
 SNAPSHOT_BATCH = 100
-# A mark younger than this is left to the fast path that its change queued.
-SWEEP_GRACE = datetime.timedelta(seconds=60)
 
 
 def _date(as_of: str | None) -> datetime.date:
@@ -55,7 +54,8 @@ def recompute_progress(fund_ids: list[int], as_of: str | None = None) -> int:
 def sweep_stale_progress() -> int:
     """Every minute (beat): queue the funds whose mark no recompute has cleared (Redis was down, a worker
     died). When nothing changed this is one indexed query."""
-    fund_ids = stale_funds(older_than=SWEEP_GRACE)
+    # A mark younger than the grace is left to the fast path that its change queued.
+    fund_ids = stale_funds(older_than=datetime.timedelta(seconds=settings.PROGRESS_SWEEP_GRACE))
     for batch in _batches(fund_ids):
         recompute_progress.delay(fund_ids=batch)
     if fund_ids:

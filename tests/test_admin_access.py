@@ -283,8 +283,14 @@ def _changelist_queries(client, model) -> int:
     return len(queries), len(response.context["cl"].result_list)
 
 
+# A fund has at most one stale mark, so sixty of them in one fund cannot exist.
+ONE_PER_FUND = {models.ProgressStaleMark}
+
+
 @pytest.mark.parametrize("who", ["superuser", "manager of tolqyn"])
-@pytest.mark.parametrize("model", FUND_BOUND + [models.FxRate], ids=_label)
+@pytest.mark.parametrize(
+    "model", [model for model in FUND_BOUND if model not in ONE_PER_FUND] + [models.FxRate], ids=_label
+)
 def test_changelist_costs_the_same_queries_for_3_and_60_rows(client, tolqyn, steppe, model, who):
     user = PEOPLE[who](tolqyn, steppe)
     _login(client, user)
