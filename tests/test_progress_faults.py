@@ -169,8 +169,13 @@ f.ValuationFactory(project=Project.objects.get(pk={project_id}), date=datetime.d
 """
     )
     first = services.start_worker()
-    first.wait_for_log("recompute_progress")
-    time.sleep(2.5)  # past the countdown, inside the computation
+    # The recompute holds its read (and then its write) transaction open while Python computes: kill the
+    # worker the moment one is seen open, i.e. in the middle of the batch.
+    in_transaction = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fundtracker' AND pid <> pg_backend_pid()"
+        " AND state LIKE 'idle in transaction%%'"
+    )
+    assert wait_until(lambda: services.postgres.query(in_transaction)[0][0] > 0, 60, interval=0.01)
     first.kill()
     killed_at = services.postgres.query("SELECT now()")[0][0]
 
