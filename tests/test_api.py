@@ -538,7 +538,7 @@ ENDPOINTS = {
     "live progress": (
         progress_url,
         {"as_of": SNAPSHOT_DAY.isoformat(), "live": "1"},
-        {"manager": 14, "investor": 16},
+        {"manager": 16, "investor": 18},
     ),
     "progress history": (history_url, {}, {"manager": 4, "investor": 4}),
 }

@@ -136,5 +136,5 @@ def fund_metrics(
         "by_stage": by_stage(projects),
         **multiples(paid_in, distributed, nav),
         "net_irr": irr(investors.paid_flows, investors.distributed_flows, nav, as_of),
-        "projects": [project_metrics(project, as_of) for project in projects],
+        "projects": [project_metrics(project) for project in projects],
     }

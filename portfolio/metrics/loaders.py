@@ -23,9 +23,11 @@ from portfolio.models import (
     Distribution,
     DistributionItem,
     Project,
+    ProjectCommitmentChange,
     Receipt,
     StageChange,
     Tranche,
+    TrancheCondition,
     Valuation,
 )
 
@@ -40,7 +42,12 @@ class Ledger:
 
     projects: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))  # by fund
     stages: dict[int, list[tuple[datetime.date, str]]] = field(default_factory=lambda: defaultdict(list))
+    # by project: (date, amount) of each commitment record, in date order
+    commitments_of: dict[int, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     tranches: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))  # by project
+    conditions: dict[int, list] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # by tranche: met_on or None
     # (as_of, project id) -> {tranche id or None: net paid}
     paid: dict[tuple, dict] = field(default_factory=lambda: defaultdict(dict))
     receipts: dict[tuple, Decimal] = field(default_factory=dict)  # (as_of, project id)
@@ -106,7 +113,7 @@ _VALUATIONS_SQL = f"""
 
 
 def load_ledger(targets: Sequence[Target]) -> Ledger:
-    """Nine queries, whatever the number of funds, dates, projects or investors."""
+    """Eleven queries, whatever the number of funds, dates, projects or investors."""
     ledger = Ledger()
     if not targets:
         return ledger
@@ -135,9 +142,17 @@ def load_ledger(targets: Sequence[Target]) -> Ledger:
     for as_of, project_id, amount in _per_target(_VALUATIONS_SQL, targets):
         ledger.valuations[(_as_date(as_of), project_id)] = money(amount)
 
+    for project_id, day, amount in (
+        ProjectCommitmentChange.objects.filter(project__fund_id__in=fund_ids, date__lte=last)
+        .order_by("project_id", "date", "id")
+        .values_list("project_id", "date", "amount")
+    ):
+        ledger.commitments_of[project_id].append((day, money(amount)))
+
+    # Every tranche, cancelled ones too: a tranche cancelled after the as-of date was still open then.
+    in_projects = {"project__fund_id__in": fund_ids, "project__approval_date__lte": last}
     for tranche in (
-        Tranche.objects.filter(project__fund_id__in=fund_ids, project__approval_date__lte=last)
-        .exclude(status=Tranche.Status.CANCELLED)
+        Tranche.objects.filter(**in_projects)
         .order_by("project_id", "number")
         .values(
             "id",
@@ -148,11 +163,17 @@ def load_ledger(targets: Sequence[Target]) -> Ledger:
             "trigger",
             "trigger_stage",
             "trigger_date",
-            "status",
+            "cancelled_on",
         )
     ):
         tranche["amount"] = money(tranche["amount"])
         ledger.tranches[tranche["project_id"]].append(tranche)
+    for tranche_id, met_on in (
+        TrancheCondition.objects.filter(**{f"tranche__{key}": value for key, value in in_projects.items()})
+        .order_by()
+        .values_list("tranche_id", "met_on")
+    ):
+        ledger.conditions[tranche_id].append(met_on)
 
     _load_investors(ledger, fund_ids, last)
     return ledger

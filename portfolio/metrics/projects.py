@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portfolio.models import Stage, Tranche
+from portfolio.tranche_status import TrancheFacts, tranche_status
 
 from .common import STAGE_ORDER, ZERO, ratio, total
 from .loaders import Ledger
@@ -25,6 +26,7 @@ class ProjectRow:
     receipts: Decimal = ZERO
     valuation: Decimal | None = None
     paid_per_tranche: dict = field(default_factory=dict)
+    # Each tranche with its status as of the date (through portfolio.tranche_status).
     tranches: list = field(default_factory=list)
 
     @property
@@ -42,20 +44,9 @@ class ProjectRow:
             return self.valuation
         return ZERO if self.abandoned else self.disbursed
 
-    def next_tranche(self, as_of: datetime.date) -> dict | None:
-        open_tranches = [
-            tranche for tranche in self.tranches if self.tranche_status(tranche, as_of) in OPEN_TRANCHE
-        ]
+    def next_tranche(self) -> dict | None:
+        open_tranches = [tranche for tranche in self.tranches if tranche["status"] in OPEN_TRANCHE]
         return min(open_tranches, key=lambda t: (t["planned_date"], t["number"]), default=None)
-
-    def tranche_status(self, tranche: dict, as_of: datetime.date) -> str:
-        # Paid once what was paid against it by the date covers it; otherwise what the record says, never
-        # "paid" before the money moved.
-        if self.paid_per_tranche.get(tranche["id"], ZERO) >= tranche["amount"]:
-            return Tranche.Status.PAID
-        if tranche["status"] == Tranche.Status.PAID:
-            return Tranche.Status.PLANNED
-        return tranche["status"]
 
 
 def _stage_as_of(history: list[tuple[datetime.date, str]], current: str, as_of: datetime.date) -> str:
@@ -67,11 +58,45 @@ def _stage_as_of(history: list[tuple[datetime.date, str]], current: str, as_of: 
     return history[position - 1][1] if position else history[0][1]
 
 
+def _commitment_as_of(history: list[tuple], current: Decimal, as_of: datetime.date) -> Decimal | None:
+    """The latest commitment record dated on or before the date; None when the project was not approved
+    yet. A project with no record at all (made before the history existed) keeps its current commitment."""
+    if not history:
+        return current
+    position = bisect.bisect_right([day for day, _amount in history], as_of)
+    return history[position - 1][1] if position else None
+
+
+def _tranches_as_of(ledger: Ledger, project_id: int, paid: dict, as_of: datetime.date) -> list[dict]:
+    history = tuple(ledger.stages.get(project_id, ()))
+    tranches = []
+    for tranche in ledger.tranches.get(project_id, ()):
+        facts = TrancheFacts(
+            amount=tranche["amount"],
+            trigger=tranche["trigger"],
+            trigger_stage=tranche["trigger_stage"],
+            trigger_date=tranche["trigger_date"],
+            cancelled_on=tranche["cancelled_on"],
+            conditions_met_on=tuple(ledger.conditions.get(tranche["id"], ())),
+            # The net paid by the date, as one payment on it: the rule only compares the sum.
+            payments=((as_of, paid.get(tranche["id"], ZERO)),),
+            stage_history=history,
+        )
+        tranches.append({**tranche, "status": tranche_status(facts, as_of)})
+    return tranches
+
+
 def projects_as_of(ledger: Ledger, fund_id: int, as_of: datetime.date) -> list[ProjectRow]:
-    """The fund's projects approved by the date, each with its stage and money as of that date."""
+    """The fund's projects approved by the date, each with its commitment, stage, money and tranches as of
+    that date: only records dated on or before it count."""
     rows = []
     for record in ledger.projects.get(fund_id, ()):
         if record["approval_date"] > as_of:
+            continue
+        commitment = _commitment_as_of(
+            ledger.commitments_of.get(record["id"], []), record["commitment"], as_of
+        )
+        if commitment is None:
             continue
         key = (as_of, record["id"])
         paid = ledger.paid.get(key, {})
@@ -80,13 +105,13 @@ def projects_as_of(ledger: Ledger, fund_id: int, as_of: datetime.date) -> list[P
                 id=record["id"],
                 slug=record["slug"],
                 title=record["title"],
-                commitment=record["commitment"],
+                commitment=commitment,
                 stage=_stage_as_of(ledger.stages.get(record["id"], []), record["stage"], as_of),
                 disbursed=total(paid.values()),
                 receipts=ledger.receipts.get(key, ZERO),
                 valuation=ledger.valuations.get(key),
                 paid_per_tranche=paid,
-                tranches=ledger.tranches.get(record["id"], []),
+                tranches=_tranches_as_of(ledger, record["id"], paid, as_of),
             )
         )
     return rows
@@ -111,12 +136,12 @@ def cash_needed(projects: list[ProjectRow], as_of: datetime.date) -> Decimal:
         for project in projects
         if not project.abandoned  # an abandoned project needs no more cash
         for tranche in project.tranches
-        if as_of < tranche["planned_date"] <= horizon
+        if tranche["status"] != Tranche.Status.CANCELLED and as_of < tranche["planned_date"] <= horizon
     )
 
 
-def project_metrics(project: ProjectRow, as_of: datetime.date) -> dict:
-    tranche = project.next_tranche(as_of)
+def project_metrics(project: ProjectRow) -> dict:
+    tranche = project.next_tranche()
     return {
         "project_id": project.id,
         "slug": project.slug,
@@ -140,6 +165,6 @@ def project_metrics(project: ProjectRow, as_of: datetime.date) -> dict:
             "trigger_stage": tranche["trigger_stage"] or None,
             "trigger_date": tranche["trigger_date"],
             "planned_date": tranche["planned_date"],
-            "status": project.tranche_status(tranche, as_of),
+            "status": tranche["status"],
         },
     }
