@@ -159,7 +159,7 @@ GENERATION_STEPS = [
         """
         INSERT INTO portfolio_disbursement (id, original_currency, amount, status, requested_at, approved_at,
             paid_date, bank_reference, note, approved_by_id, requested_by_id, reverses_id, project_id,
-            tranche_id)
+            tranche_id, rejection_reason)
         SELECT (p.id - 1) * 50 + k, '', p.commitment / 100,
             CASE WHEN k <= 45 THEN 'paid' WHEN k <= 48 THEN 'approved' ELSE 'requested' END,
             r.requested_at,
@@ -168,7 +168,7 @@ GENERATION_STEPS = [
             CASE WHEN k <= 45 THEN 'BR-' || ((p.id - 1) * 50 + k) ELSE '' END,
             '',
             CASE WHEN k <= 48 THEN %(manager_b)s::int END, %(manager_a)s, NULL, p.id,
-            (p.id - 1) * 3 + CASE WHEN k <= 25 THEN 1 WHEN k <= 45 THEN 2 ELSE 3 END
+            (p.id - 1) * 3 + CASE WHEN k <= 25 THEN 1 WHEN k <= 45 THEN 2 ELSE 3 END, ''
         FROM portfolio_project p CROSS JOIN generate_series(1, 50) AS k
         CROSS JOIN LATERAL (
             SELECT ((p.approval_date + k * 14) + time '10:00')::timestamptz AS requested_at
@@ -181,10 +181,10 @@ GENERATION_STEPS = [
         """
         INSERT INTO portfolio_disbursement (id, original_currency, amount, status, requested_at, approved_at,
             paid_date, bank_reference, note, approved_by_id, requested_by_id, reverses_id, project_id,
-            tranche_id)
+            tranche_id, rejection_reason)
         SELECT d.id + 49, '', -d.amount, 'paid', d.requested_at + interval '30 days',
             d.approved_at + interval '30 days', d.paid_date + 30, 'REV-' || d.id, 'Bank returned the payment',
-            %(manager_b)s, %(manager_a)s, d.id, d.project_id, d.tranche_id
+            %(manager_b)s, %(manager_a)s, d.id, d.project_id, d.tranche_id, ''
         FROM portfolio_disbursement d
         WHERE d.id IN (SELECT (p.id - 1) * 50 + 1 FROM portfolio_project p WHERE mod(p.id, 50) = 0)
         """,
