@@ -1,14 +1,15 @@
 """The database refuses bad rows even when model validation is bypassed.
 
 Every row here is written with `create()`, a factory or `QuerySet.update()`, none of which runs
-`full_clean()`, so what refuses it is a CHECK or UNIQUE constraint or one of the PostgreSQL ledger guards
-(0002_ledger_guards).
+`full_clean()`, so what refuses it is a CHECK or UNIQUE constraint or one of the PostgreSQL ledger rules
+declared beside the models (`Meta.triggers`, portfolio/models/rules.py).
 """
 
 import datetime
 from contextlib import contextmanager
 from decimal import Decimal
 
+import pgtrigger
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 RATE_DATE = datetime.date(2025, 3, 3)
 
-# Rules enforced by the PostgreSQL triggers of 0002_ledger_guards rather than by a constraint.
+# Rules enforced by the models' PostgreSQL triggers (pgtrigger) rather than by a constraint.
 GUARD_RULES = {
     "disbursement_reversal_not_larger_than_original",
     "disbursement_reversal_of_paid_only",
@@ -942,15 +943,27 @@ def test_every_constraint_named_in_the_models_exists_in_the_database():
     assert model_constraint_names() - in_database == set()
 
 
-def test_every_ledger_guard_trigger_is_installed():
+def test_every_trigger_declared_beside_the_models_is_installed_and_the_old_guards_are_gone():
+    declared = [
+        (model, trigger) for model, trigger in pgtrigger.registered() if model._meta.app_label == "portfolio"
+    ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         triggers = {name for (name,) in cursor.fetchall()}
+        cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'portfolio\\_%'")
+        hand_written = {name for (name,) in cursor.fetchall()}
 
-    assert {
-        "portfolio_disbursement_guard",
-        "portfolio_receipt_guard",
-        "portfolio_capitalcallpayment_guard",
-        "portfolio_distribution_guard",
-        "portfolio_distributionitem_guard",
-    } <= triggers
+    assert {trigger.name for _model, trigger in declared} >= {
+        "disbursement_paid_frozen",
+        "disbursement_paid_within_project_commitment",
+        "disbursement_reversal_rules",
+        "portfolio_receipt_frozen",
+        "portfolio_capitalcallpayment_frozen",
+        "distribution_paid_frozen",
+        "distribution_item_paid_is_permanent",
+        "project_commitment_covers_paid",
+    }
+    for model, trigger in declared:
+        assert trigger.get_installation_status(model) == ("INSTALLED", True), trigger.name
+    assert not {name for name in triggers if name.startswith("portfolio_")}
+    assert hand_written == set()

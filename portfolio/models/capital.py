@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from portfolio.dates import DateField, dates_in_range
 from portfolio.money import MoneyField, format_money
 
+from . import rules
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
 from .funds import Commitment, Fund, Investor
 
@@ -148,6 +149,9 @@ class CapitalCallPayment(ForeignAmount):
             *ForeignAmount.constraints_for("capital_call_payment"),
             dates_in_range("capital_call_payment", dates=("date", "fx_rate_date")),
         ]
+        triggers = rules.received_money_permanent(
+            "portfolio_capitalcallpayment", rules.CAPITAL_CALL_PAYMENT_OPEN
+        )
 
     def __str__(self):
         return f"{self.item} · {self.date}"
@@ -219,6 +223,22 @@ class Distribution(models.Model):
             choices_constraint("distribution", "status", DistributionStatus),
             dates_in_range("distribution", dates=("date",)),
         ]
+        # A paid distribution stays paid, and only its note may change.
+        triggers = [
+            rules.never_deleted(
+                name="distribution_paid_not_deleted",
+                when=rules.PAID,
+                rule="distribution_paid_is_permanent",
+                message="a paid distribution cannot be undone or deleted",
+            ),
+            rules.frozen(
+                name="distribution_paid_frozen",
+                when=rules.PAID,
+                open_columns=rules.DISTRIBUTION_OPEN,
+                rule="distribution_paid_is_permanent",
+                message="a paid distribution cannot be undone or changed but for its note",
+            ),
+        ]
 
     def __str__(self):
         return _("Distribution %(number)s of %(fund)s") % {"number": self.number, "fund": self.fund}
@@ -249,6 +269,7 @@ class DistributionItem(ForeignAmount):
             *ForeignAmount.constraints_for("distribution_item"),
             dates_in_range("distribution_item", dates=("fx_rate_date",)),
         ]
+        triggers = [rules.distribution_items_of_paid_frozen()]
 
     def __str__(self):
         return f"{self.distribution} · {self.investor}"

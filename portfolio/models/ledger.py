@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from portfolio.dates import DateField, DateTimeField, dates_in_range
 from portfolio.money import ANY_SIGN, NOT_NEGATIVE, MoneyField, format_money
 
+from . import rules
 from .base import ForeignAmount, choices_constraint, positive_amount_constraint
 from .projects import Project
 from .tranches import Tranche
@@ -162,6 +163,24 @@ class Disbursement(ForeignAmount):
             ),
         ]
         indexes = [models.Index(fields=["project", "status"], name="disbursement_project_status")]
+        # Rules across rows, and the paid row frozen but for its note and bank reference (models/rules.py).
+        triggers = [
+            rules.never_deleted(
+                name="disbursement_paid_not_deleted",
+                when=rules.PAID,
+                rule="disbursement_paid_is_permanent",
+                message="a paid disbursement cannot be deleted",
+            ),
+            rules.frozen(
+                name="disbursement_paid_frozen",
+                when=rules.PAID,
+                open_columns=rules.DISBURSEMENT_OPEN,
+                rule="disbursement_paid_is_permanent",
+                message="a paid disbursement can only have its note and bank reference corrected",
+            ),
+            rules.paid_within_commitment(),
+            rules.reversal_rules(),
+        ]
 
     def __str__(self):
         return f"{self.project} · {self.amount} · {self.get_status_display()}"
@@ -276,6 +295,7 @@ class Receipt(ForeignAmount):
             *ForeignAmount.constraints_for("receipt"),
             dates_in_range("receipt", dates=("date", "fx_rate_date")),
         ]
+        triggers = rules.received_money_permanent("portfolio_receipt", rules.RECEIPT_OPEN)
 
     def __str__(self):
         return f"{self.project} · {self.date} · {self.amount}"

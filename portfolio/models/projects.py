@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from portfolio.dates import DateField, DateTimeField, dates_in_range
 from portfolio.money import MoneyField, format_money
 
+from . import rules
 from .base import choices_constraint, positive_amount_constraint
 from .funds import Fund
 
@@ -117,6 +118,7 @@ class Project(models.Model):
             choices_constraint("project", "language", Language),
             dates_in_range("project", dates=("approval_date", "expected_release")),
         ]
+        triggers = [rules.commitment_covers_paid()]
 
     def __str__(self):
         return self.title
