@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portfolio.metrics import compute_fund_progress
+from portfolio.metrics import compute_fund_progress, schema
 from portfolio.models import Distribution, ProgressSnapshot, Stage
 from portfolio.services.progress import metrics_as_json, progress_snapshot_refresh
 from tests.factories import (
@@ -361,21 +361,7 @@ def test_managers_see_every_investor_row(request, who, investor, fellow_investor
 # --- /api/v1/funds/{slug}/progress/history/ -----------------------------------------------------------
 
 
-HISTORY_FIELDS = {
-    "as_of",
-    "computed_at",
-    "committed_capital",
-    "allocated",
-    "disbursed",
-    "planned_disbursed",
-    "paid_in",
-    "distributed",
-    "nav",
-    "deployment_pct",
-    "pace_ratio",
-    "tvpi",
-    "net_irr",
-}
+HISTORY_FIELDS = {"as_of", "computed_at", *schema.names(schema.SERIES)}
 
 
 @pytest.fixture
@@ -405,9 +391,11 @@ def test_history_figures_are_the_snapshot_figures_as_strings(manager, history):
     stored = ProgressSnapshot.objects.get(fund=history, as_of=D(2026, 3, 31)).metrics
     point = token_client(manager).get(history_url("tolqyn")).json()["results"][-1]
 
-    for key in HISTORY_FIELDS - {"as_of", "computed_at"}:
-        assert point[key] == stored[key], key
-        assert point[key] is None or isinstance(point[key], str), key
+    for metric in schema.SERIES:
+        assert point[metric.name] == stored[metric.name], metric.name
+        # Amounts and ratios as strings (never floats), counts as whole numbers.
+        kind = int if metric.kind == schema.COUNT else str
+        assert point[metric.name] is None or isinstance(point[metric.name], kind), metric.name
     assert point["pace_ratio"] is not None
     Decimal(point["pace_ratio"])
 

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from portfolio import demo
+from portfolio.metrics import schema
 from portfolio.models import CapitalAccount, Disbursement, Distribution, ProgressSnapshot, Stage
 from tests.factories import (
     CapitalCallFactory,
@@ -68,34 +69,9 @@ DOMAIN_METRICS = [
     "net_irr",
 ]
 CONTEXT_KEYS = ["fund", "as_of", "currency", "investors", "projects"]
-MONEY_KEYS = [
-    "target_size",
-    "committed_capital",
-    "allocated",
-    "disbursed",
-    "undisbursed_allocations",
-    "available_to_allocate",
-    "paid_in",
-    "unfunded",
-    "distributed",
-    "receipts",
-    "nav",
-    "planned_disbursed",
-    "cash_needed_next_90_days",
-]
-RATIO_KEYS = [
-    "fundraising_pct",
-    "allocation_pct",
-    "deployment_pct",
-    "deployment_pct_of_target",
-    "period_elapsed_pct",
-    "pace_ratio",
-    "max_project_share",
-    "dpi",
-    "rvpi",
-    "tvpi",
-    "net_irr",
-]
+# The kinds come from the schema; the names above are checked against it (and against domain.md).
+MONEY_KEYS = schema.names(schema.FUND_METRICS, schema.MONEY)
+RATIO_KEYS = schema.names(schema.FUND_METRICS, schema.RATIO)
 
 
 def _no_floats(text):

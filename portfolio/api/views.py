@@ -18,9 +18,7 @@ from portfolio.services.progress import metrics_as_json, progress_live
 
 from .pagination import Pagination
 from .params import HistoryQuery, ProgressQuery
-from .serializers import FundSerializer, ProgressPointSerializer, ProgressSerializer
-
-HISTORY_KEYS = [name for name in ProgressPointSerializer().fields if name not in ("as_of", "computed_at")]
+from .serializers import HISTORY_KEYS, FundSerializer, ProgressPointSerializer, ProgressSerializer
 
 # The router lets any path segment through as a slug (a dot included), so that a malformed one gets the
 # API's JSON 404 after authentication instead of Django's HTML 404 before it; the few characters a slug

@@ -14,7 +14,7 @@ from itertools import accumulate
 
 from portfolio.money import quantize_money
 
-from .common import ZERO, ratio, stored_ratio, total
+from .common import ZERO, ratio, total
 from .loaders import Ledger
 from .xirr import xirr
 
@@ -132,8 +132,7 @@ def capital_accounts(rows: list[InvestorFlows], totals: InvestorTotals, nav: Dec
                 "unfunded": row.commitment - paid_in,
                 "distributed": distributed,
                 "nav_share": quantize_money(nav_share),
-                # Bound for a numeric column, not for JSON: no need to strip trailing zeros here.
-                **multiples(paid_in, distributed, nav_share, ratio=stored_ratio),
+                **multiples(paid_in, distributed, nav_share),
                 "net_irr": irr(row.paid, row.distributed, nav_share, as_of),
             }
         )

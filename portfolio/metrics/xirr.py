@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import pyxirr
 
+from .common import plain
+
 Flow = tuple[datetime.date, Decimal]
 
 # Rates are searched in (-1, 10^6]: below -100% the discount factor is undefined, and a fund returning
@@ -144,7 +146,8 @@ def _key(normalised: list[tuple[int, float]]) -> tuple[tuple[int, float], ...] |
 
 
 def _as_decimal(rate: float | None) -> Decimal | None:
-    return None if rate is None else Decimal(repr(rate)).quantize(RATE_PLACES)
+    # plain(): a rate within 5e-11 of zero is "0", not "-0E-10".
+    return None if rate is None else plain(Decimal(repr(rate)).quantize(RATE_PLACES))
 
 
 def xirr(flows: Iterable[Flow]) -> Decimal | None:

@@ -33,32 +33,57 @@ class Command(BaseCommand):
             raise CommandError(_("No fund with the slug %(slug)r.") % {"slug": fund_slug})
         progress = progress_live(fund, as_of or timezone.localdate())
         if options["json"]:
-            self.stdout.write(_dumps({**progress.metrics, "investors": progress.accounts}))
+            self.stdout.write(_dumps(in_schema_order(progress.metrics, progress.accounts)))
         else:
             self._table(fund, progress.metrics, len(progress.accounts))
 
     def _table(self, fund, m, investors: int):
         write = self.stdout.write
         write(f"{fund.name} — {m['as_of']}")
+        # Every scalar metric of the schema on a line; the per-stage buckets get a block of their own below.
         rows = [
             (metric.name, _FORMAT[metric.kind](m[metric.name]))
             for metric in schema.FUND_METRICS
-            if metric.kind in _FORMAT
+            if metric.kind != schema.STAGES
         ]
         width = max(len(key) for key, _value in rows)
         for key, value in rows:
             write(f"  {key.ljust(width)}  {value}")
-        write("\nby_stage")
-        for stage, bucket in m["by_stage"].items():
-            write(
-                f"  {stage.ljust(16)} {bucket['projects']:>3}  {format_money(bucket['allocated']):>24}"
-                f"  {format_money(bucket['disbursed']):>24}"
-            )
+        for metric in schema.FUND_METRICS:
+            if metric.kind == schema.STAGES:
+                self._stages(metric.name, m[metric.name])
         write(
             "\n"
             + _("%(projects)d projects and %(investors)d investors: use --json for their figures.")
             % {"projects": len(m["projects"]), "investors": investors}
         )
+
+    def _stages(self, name: str, buckets: dict):
+        write = self.stdout.write
+        write(f"\n{name}")
+        for stage, bucket in buckets.items():
+            write(
+                f"  {stage.ljust(16)} {bucket['projects']:>3}  {format_money(bucket['allocated']):>24}"
+                f"  {format_money(bucket['disbursed']):>24}"
+            )
+
+
+def in_schema_order(metrics: dict, accounts: list[dict]) -> dict:
+    """The JSON object: whose and when, every fund metric of the schema, the projects, and the capital
+    accounts with every investor metric of the schema (a metric the engine does not compute is an error)."""
+    return {
+        **{key: metrics[key] for key in ("fund", "as_of", "currency")},
+        **{metric.name: metrics[metric.name] for metric in schema.FUND_METRICS},
+        "projects": metrics["projects"],
+        "investors": [
+            {
+                "investor_id": account["investor_id"],
+                "investor": account["investor"],
+                **{metric.name: account[metric.name] for metric in schema.INVESTOR_METRICS},
+            }
+            for account in accounts
+        ],
+    }
 
 
 def _or_dash(value) -> str:
