@@ -1,0 +1,209 @@
+"""Disbursements in the workspace: the fund's list, a request against a tranche (confirmed with its amount,
+and for another currency the FX rate of the day and the KZT equivalent), and on the disbursement's page the
+four-eyes steps: approve, reject, pay, and reverse. Every step is the service's; its refusal (four eyes, a
+limit, a date) shows beside the field it names."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portfolio.models import Disbursement
+from portfolio.money import BASE_CURRENCY
+from portfolio.services.disbursements import (
+    disbursement_approve,
+    disbursement_pay,
+    disbursement_reject,
+    disbursement_request,
+    disbursement_reverse,
+)
+
+from . import money_reads as reads
+from .access import fund_view
+from .forms_money import ApproveForm, DisbursementRequestForm, PayForm, RejectForm, ReverseForm
+from .once import show_refusal, submit
+
+Status = Disbursement.Status
+
+
+@fund_view
+def disbursement_list(request, fund):
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""  # an unknown filter shows every disbursement rather than an error page
+    return render(
+        request,
+        "manage/disbursements.html",
+        {
+            "fund": fund,
+            "page": reads.page_of(request, reads.fund_disbursements(fund, status)),
+            "status": status,
+            "statuses": Status.choices,
+            "projects": reads.fund_projects(fund),
+        },
+    )
+
+
+def _conversion(data) -> reads.Conversion | None:
+    if data["currency"] == BASE_CURRENCY:
+        return None
+    return reads.fx_conversion(data["currency"], data["amount"], timezone.localdate())
+
+
+@fund_view
+def disbursement_new(request, fund, project):
+    project = reads.fund_project(fund, project)
+    form = DisbursementRequestForm(
+        request.POST or None,
+        tranches=project.tranches.order_by("number"),
+        currencies=reads.fx_currencies(),
+        initial={"tranche": request.GET.get("tranche")},
+    )
+    context = {"fund": fund, "project": project, "form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conversion = _conversion(data)
+        except ValidationError as error:
+            show_refusal(form, error)
+            conversion = False
+        if conversion is not False and "confirm" in request.POST:
+
+            def request_it():
+                disbursement = disbursement_request(
+                    user=request.user,
+                    tranche=data["tranche"],
+                    amount=conversion.amount if conversion else data["amount"],
+                    note=data["note"],
+                    foreign=conversion.foreign() if conversion else None,
+                )
+                return reverse("manage:disbursement", args=[fund.slug, disbursement.pk])
+
+            done = submit(request, form, request_it, _("Requested. It waits for another manager's approval."))
+            if done:
+                return done
+        elif conversion is not False and "edit" not in request.POST:
+            context["conversion"] = conversion
+            return render(request, "manage/disbursement_confirm.html", context)
+    return render(request, "manage/disbursement_form.html", context)
+
+
+ACTIONS = {"approve": ApproveForm, "reject": RejectForm, "pay": PayForm, "reverse": ReverseForm}
+
+
+def _offered(disbursement: Disbursement, user) -> set[str]:
+    """The steps the page offers in this status (the service decides whether one is allowed)."""
+    if disbursement.status == Status.REQUESTED:
+        # Four eyes: the requester is told approval waits for someone else instead of offered the button.
+        return {"reject"} if disbursement.requested_by_id == user.pk else {"approve", "reject"}
+    if disbursement.status == Status.APPROVED:
+        return {"pay", "reject"}
+    if disbursement.status == Status.PAID and not disbursement.is_reversal:
+        return set() if getattr(disbursement, "reversal", None) else {"reverse"}
+    return set()
+
+
+def _page(request, fund, disbursement, bound: tuple[str, object] | None = None):
+    forms = {name: form_class() for name, form_class in ACTIONS.items()}
+    offered = _offered(disbursement, request.user)
+    if bound:
+        forms[bound[0]] = bound[1]
+        offered.add(bound[0])  # a refused step stays on the page with its message
+    history = disbursement.history.select_related("history_user").order_by("history_date", "history_id")
+    return render(
+        request,
+        "manage/disbursement.html",
+        {
+            "fund": fund,
+            "disbursement": disbursement,
+            "reversal": getattr(disbursement, "reversal", None),
+            "forms": forms,
+            "offered": offered,
+            "waits_for_approver": disbursement.status == Status.REQUESTED
+            and disbursement.requested_by_id == request.user.pk,
+            "history": history,
+        },
+    )
+
+
+@fund_view
+def disbursement_detail(request, fund, disbursement):
+    return _page(request, fund, reads.fund_disbursement(fund, disbursement))
+
+
+def _step(request, fund, pk, name: str, run, done_message: str):
+    disbursement = reads.fund_disbursement(fund, pk)
+    if request.method != "POST":
+        return _page(request, fund, disbursement)
+    form = ACTIONS[name](request.POST)
+
+    def act():
+        result = run(disbursement, form.cleaned_data)
+        return reverse("manage:disbursement", args=[fund.slug, result.pk])
+
+    return submit(request, form, act, done_message) or _page(
+        request, fund, reads.fund_disbursement(fund, pk), bound=(name, form)
+    )
+
+
+@fund_view
+def disbursement_approve_view(request, fund, disbursement):
+    return _step(
+        request,
+        fund,
+        disbursement,
+        "approve",
+        lambda record, data: disbursement_approve(user=request.user, disbursement=record),
+        _("Approved. It can now be paid."),
+    )
+
+
+@fund_view
+def disbursement_reject_view(request, fund, disbursement):
+    return _step(
+        request,
+        fund,
+        disbursement,
+        "reject",
+        lambda record, data: disbursement_reject(
+            user=request.user, disbursement=record, reason=data["rejection_reason"]
+        ),
+        _("Rejected."),
+    )
+
+
+@fund_view
+def disbursement_pay_view(request, fund, disbursement):
+    return _step(
+        request,
+        fund,
+        disbursement,
+        "pay",
+        lambda record, data: disbursement_pay(
+            user=request.user,
+            disbursement=record,
+            paid_date=data["paid_date"],
+            bank_reference=data["bank_reference"],
+        ),
+        _("The payment is recorded."),
+    )
+
+
+@fund_view
+def disbursement_reverse_view(request, fund, disbursement):
+    return _step(
+        request,
+        fund,
+        disbursement,
+        "reverse",
+        lambda record, data: disbursement_reverse(
+            user=request.user,
+            disbursement=record,
+            date=data["paid_date"],
+            reason=data["note"],
+            amount=data["amount"],
+            bank_reference=data["bank_reference"],
+        ),
+        _("The reversal is recorded."),
+    )
