@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p .tmp
 
+# Pango for the PDF statements (WeasyPrint): installed when missing, as root on Debian.
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null
+fi
+
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 

@@ -3,7 +3,8 @@
 #   - DATABASE_URL / REDIS_URL from the environment win;
 #   - else a server already listening on 127.0.0.1:5432 / :6379 is used;
 #   - else a private throwaway instance is started under .tmp/ and stopped when the command ends.
-# As root on Debian, missing server packages (and Chromium for the browser tests) are apt-get installed.
+# As root on Debian, missing server packages (and Chromium for the browser tests, Pango for the PDF
+# statements) are apt-get installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -66,6 +67,16 @@ fi
 
 # GNU gettext: the translation tests check the catalogues against the strings in the code.
 command -v xgettext >/dev/null || apt_install gettext
+
+# Pango and HarfBuzz's subsetter: WeasyPrint draws the PDF statements with them (the font is from npm).
+pdf_libs_missing() {
+  local lib
+  for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0; do
+    ldconfig -p 2>/dev/null | grep -q "$lib" || return 0
+  done
+  return 1
+}
+if pdf_libs_missing; then apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; fi
 
 # PostgreSQL.
 if [ -z "${DATABASE_URL:-}" ]; then
