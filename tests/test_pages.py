@@ -48,10 +48,10 @@ def test_staff_land_in_admin_after_login(client):
     assert client.get("/").url == reverse("admin:index")
 
 
-@pytest.mark.parametrize("who", ["manager", "investor_user"])
-def test_managers_and_investors_land_on_their_funds(client, request, who):
+@pytest.mark.parametrize(("who", "home"), [("manager", "manage:home"), ("investor_user", "fund-list")])
+def test_managers_land_on_their_workspace_and_investors_on_their_funds(client, request, who, home):
     client.force_login(request.getfixturevalue(who))
-    assert client.get("/").url == reverse("fund-list")
+    assert client.get("/").url == reverse(home)
 
 
 def test_login_with_the_right_password_redirects_home(client, manager):
