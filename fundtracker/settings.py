@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolio.tasks.snapshot_all_funds",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Each fund's managers get the list of its overdue tranches before the working day starts.
+    "overdue-tranche-digest-daily": {
+        "task": "portfolio.tasks.send_overdue_tranche_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "prune-capital-accounts-nightly": {
         "task": "portfolio.tasks.prune_capital_accounts",
         "schedule": crontab(hour=1, minute=30),

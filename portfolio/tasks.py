@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from portfolio import notifications
 from portfolio.models import Fund
 from portfolio.services.progress import capital_accounts_prune, progress_snapshots_refresh
 from portfolio.services.recompute import (
@@ -94,3 +95,26 @@ def snapshot_all_funds(as_of: str | None = None) -> int:
 def prune_capital_accounts() -> int:
     """Nightly: daily capital accounts older than 90 days go; month-end ones stay for good."""
     return capital_accounts_prune()
+
+
+# --- notifications (portfolio.notifications): at-least-once, so a retry after a lost connection may repeat a
+# mail, which beats losing one. SMTP errors are OSErrors.
+MAIL_RETRY = {**RETRY, "autoretry_for": (*RETRY_ON, OSError), "max_retries": 6}
+
+
+@shared_task(**MAIL_RETRY)
+def notify_disbursement_requested(disbursement_id: int) -> int:
+    """E-mail the fund's other managers that a disbursement waits for their approval."""
+    return notifications.send(notifications.disbursement_requested_mails(disbursement_id))
+
+
+@shared_task(**MAIL_RETRY)
+def notify_disbursement_decided(disbursement_id: int) -> int:
+    """E-mail the requester that their disbursement was approved or rejected."""
+    return notifications.send(notifications.disbursement_decided_mails(disbursement_id))
+
+
+@shared_task(**MAIL_RETRY)
+def send_overdue_tranche_digests(today: str | None = None) -> int:
+    """Daily (beat): each fund's managers get the list of its overdue tranches."""
+    return notifications.send(notifications.overdue_digest_mails(_date(today)))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portfolio import roles
+from portfolio import notifications, roles
 from portfolio.models import Disbursement, Project, Stage, Tranche
 from portfolio.money import format_money
 from portfolio.tranche_status import tranche_status
@@ -103,7 +103,7 @@ def disbursement_request(
             _("The request exceeds what is left of the project's commitment: %(left)s.")
             % {"left": format_money(max(project_left, 0))},
         )
-    return save(
+    disbursement = save(
         Disbursement(
             project=project,
             tranche=tranche,
@@ -116,6 +116,8 @@ def disbursement_request(
         ),
         user=user,
     )
+    notifications.on_disbursement_requested(disbursement)  # queued after commit; never undoes the request
+    return disbursement
 
 
 def _decided_at(value, disbursement: Disbursement, field: str) -> datetime.datetime:
@@ -147,7 +149,9 @@ def disbursement_approve(
         user,
         approved_at,
     )
-    return save(disbursement, user=user)
+    save(disbursement, user=user)
+    notifications.on_disbursement_decided(disbursement)
+    return disbursement
 
 
 @transaction.atomic
@@ -166,7 +170,9 @@ def disbursement_reject(
     rejected_at = _decided_at(rejected_at, disbursement, "rejected_at")
     disbursement.status, disbursement.rejected_by = Status.REJECTED, user
     disbursement.rejected_at, disbursement.rejection_reason = rejected_at, reason
-    return save(disbursement, user=user)
+    save(disbursement, user=user)
+    notifications.on_disbursement_decided(disbursement)
+    return disbursement
 
 
 @transaction.atomic

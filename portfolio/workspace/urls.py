@@ -2,7 +2,7 @@
 by the record's name (`project`, `tranche`, `disbursement`, `call`, `distribution`, `receipt`,
 `valuation`), which tests/test_workspace_access.py relies on to visit every URL of this namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from portfolio.workspace import disbursements, views
 
@@ -43,4 +43,5 @@ urlpatterns = [
         disbursements.disbursement_reverse_view,
         name="disbursement-reverse",
     ),
+    path("", include("portfolio.imports.urls")),
 ]
