@@ -184,12 +184,14 @@ def test_the_home_list_shows_the_investors_own_capital_account_and_the_pages_fig
     assert figure(body, "projects_active").startswith("3 ")
     assert figure(detail, "projects_active").startswith("Active projects 3 ")
     assert f'href="{fund_url()}"' in body
+    assert f'href="{reverse("fund-account", args=["tolqyn"])}"' in body
 
 
 def test_a_manager_without_an_account_sees_the_fund_without_a_capital_account(client, portfolio):
     body = page(client, portfolio.manager, reverse("fund-list"))
     assert "Tolqyn Film Fund OEIC Ltd." in body
     assert "data-account" not in body
+    assert reverse("fund-account", args=["tolqyn"]) not in body
 
 
 FORMATS = {
