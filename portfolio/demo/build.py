@@ -1,4 +1,9 @@
-"""Turning the demo data into validated records, idempotently, in one transaction."""
+"""Turning the demo data into records through the write services, idempotently, in one transaction.
+
+The admin sets the funds up; the manager records commitments, calls, payments, receipts, valuations and
+distributions, and the projects with their money (`projects.py`); the approver approves. Only investors and
+the accounts themselves, which no service writes, are saved here directly.
+"""
 
 import datetime
 import random
@@ -7,12 +12,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portfolio.models import (
     CapitalCall,
-    CapitalCallItem,
     CapitalCallPayment,
     Commitment,
     Disbursement,
@@ -24,17 +27,19 @@ from portfolio.models import (
     Project,
     Receipt,
     Stage,
-    Tranche,
-    TrancheCondition,
     Valuation,
 )
 from portfolio.money import quantize_money
 from portfolio.roles import sync_fund_manager_group
+from portfolio.services.capital_calls import capital_call_issue, capital_call_payment_record
+from portfolio.services.common import Foreign
+from portfolio.services.distributions import distribution_issue, distribution_pay
+from portfolio.services.funds import commitment_record, fund_create
 from portfolio.services.progress import progress_snapshots_refresh
-from portfolio.services.projects import project_create, project_stage_change
 
-from .data import ACCOUNTS, CONDITIONS, DATA_START, DEMO_PASSWORD, DEMO_TODAY, FUNDS, FX_CURRENCY, FX_SOURCE
-from .specs import DistributionSpec, FundSpec, ProjectSpec, Reverse
+from .data import ACCOUNTS, DATA_START, DEMO_PASSWORD, DEMO_TODAY, FUNDS, FX_CURRENCY, FX_SOURCE
+from .projects import Desk, project_close, project_ledger, project_open
+from .specs import CallSpec, FundSpec
 
 # --- building -------------------------------------------------------------------------------------------
 
@@ -59,25 +64,11 @@ def usd_rates(
     return rates
 
 
-def split_pro_rata(total: Decimal, weights: dict) -> dict:
-    """Split `total` in proportion to `weights`, each part rounded half-up to 0.01; the rounding remainder
-    goes to the largest weight so the parts add up to the total exactly."""
-    whole = sum(weights.values())
-    parts = {key: quantize_money(total * weight / whole) for key, weight in weights.items()}
-    largest = max(weights, key=lambda key: weights[key])
-    parts[largest] += total - sum(parts.values())
-    return parts
-
-
 def _save(obj):
-    # Every demo row passes the validation the admin applies: the demo never shows data a form would refuse.
+    # Investors have no write service; they pass the validation the admin applies all the same.
     obj.full_clean()
     obj.save()
     return obj
-
-
-def _at(date: datetime.date, hour: int = 10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour)))
 
 
 class _Builder:
@@ -85,15 +76,10 @@ class _Builder:
         self.users = {}
         self.rates = {}
 
-    def usd(self, date: datetime.date, original: Decimal) -> dict:
+    def usd(self, date: datetime.date, original: Decimal) -> tuple[Decimal, Foreign]:
+        """The KZT amount of a USD record at the rate of its date, and the record of that conversion."""
         rate = self.rates[date]
-        return {
-            "amount": quantize_money(original * rate),
-            "original_currency": FX_CURRENCY,
-            "original_amount": original,
-            "fx_rate": rate,
-            "fx_rate_date": date,
-        }
+        return quantize_money(original * rate), Foreign(FX_CURRENCY, original, rate, date)
 
     def fx_rates(self) -> None:
         FxRate.objects.bulk_create(
@@ -134,23 +120,25 @@ class _Builder:
         group.user_set.add(self.users["manager"], self.users["approver"])
 
     def fund(self, spec: FundSpec) -> Fund:
+        managers = [self.users[name] for name in spec.managers]
         fund = Fund.objects.filter(slug=spec.slug).first()
         if fund is None:
-            fund = _save(
-                Fund(
-                    slug=spec.slug,
-                    name=spec.name,
-                    legal_form=spec.legal_form,
-                    target_size=spec.target_size,
-                    project_band_min=spec.band[0],
-                    project_band_max=spec.band[1],
-                    investment_period_start=spec.period[0],
-                    investment_period_end=spec.period[1],
-                    concentration_cap_pct=spec.concentration_cap_pct,
-                    status=spec.status,
-                )
+            fund = fund_create(
+                user=self.users["admin"],
+                slug=spec.slug,
+                name=spec.name,
+                target_size=spec.target_size,
+                managers=managers,
+                legal_form=spec.legal_form,
+                project_band_min=spec.band[0],
+                project_band_max=spec.band[1],
+                investment_period_start=spec.period[0],
+                investment_period_end=spec.period[1],
+                concentration_cap_pct=spec.concentration_cap_pct,
+                status=spec.status,
             )
-        fund.managers.add(*(self.users[name] for name in spec.managers))
+        fund.managers.add(*managers)
+        manager = self.users["manager"]
         investors = {}
         for item in spec.investors:
             investor = Investor.objects.filter(name=item.name).first() or _save(
@@ -158,77 +146,44 @@ class _Builder:
             )
             investor.users.add(*(self.users[name] for name in item.users))
             if not Commitment.objects.filter(investor=investor, fund=fund).exists():
-                _save(Commitment(investor=investor, fund=fund, amount=item.commitment, date=item.date))
+                commitment_record(
+                    user=manager, fund=fund, investor=investor, amount=item.commitment, date=item.date
+                )
             investors[item.name] = investor
-        projects = {project.slug: self.project(fund, project) for project in spec.projects}
-        if not self.ledger_exists(fund):
-            self.ledger(fund, spec, investors, projects)
-        return fund
-
-    def project(self, fund: Fund, spec: ProjectSpec) -> Project:
-        project = Project.objects.filter(fund=fund, slug=spec.slug).first()
-        if project is not None:
-            return project
-        project = project_create(
-            user=self.users["manager"],
-            fund=fund,
-            slug=spec.slug,
-            title=spec.title,
-            original_title=spec.original_title,
-            format=spec.format,
-            genre=spec.genre,
-            language=spec.language,
-            director=spec.director,
-            producer=spec.producer,
-            production_company=spec.production_company,
-            total_budget=spec.total_budget,
-            commitment=spec.commitment,
-            instrument=spec.instrument,
-            approval_date=spec.approval_date,
-            expected_release=spec.expected_release,
-            stage=spec.stages[0][0],
+        # The ledger is written once, whole: paid money records are permanent and are never "fixed" by a
+        # second run. A project is opened once too; its money goes with the ledger.
+        write_ledger = not self.ledger_exists(fund)
+        desk = Desk(
+            manager=manager,
+            approver=self.users["approver"],
+            usd=self.usd,
+            reference=_References(spec.code).next,
         )
-        for stage, date in spec.stages[1:]:
-            note = spec.stage_note if stage == Stage.ABANDONED else ""
-            project_stage_change(
-                project=project, stage=stage, date=date, user=self.users["manager"], note=note
-            )
-        amounts = [quantize_money(spec.commitment * tranche.sixths / 6) for tranche in spec.tranches]
-        amounts[-1] = spec.commitment - sum(amounts[:-1])  # the schedule adds up to the commitment exactly
-        abandoned_on = dict(spec.stages).get(Stage.ABANDONED)
-        for tranche, amount in zip(spec.tranches, amounts, strict=True):
-            by_date = isinstance(tranche.on, datetime.date)
-            cancelled = tranche.status == Tranche.Status.CANCELLED
-            saved = _save(
-                Tranche(
-                    project=project,
-                    number=tranche.number,
-                    amount=amount,
-                    planned_date=tranche.planned_date,
-                    trigger=Tranche.Trigger.DATE if by_date else Tranche.Trigger.STAGE,
-                    trigger_date=tranche.on if by_date else None,
-                    trigger_stage="" if by_date else tranche.on,
-                    status=tranche.status,
-                    cancelled_on=abandoned_on if cancelled else None,
-                    cancel_reason=spec.stage_note if cancelled else "",
+        if write_ledger:
+            for call in spec.calls:
+                self.call(fund, call, investors, desk)
+        for project_spec in spec.projects:
+            project = Project.objects.filter(fund=fund, slug=project_spec.slug).first()
+            opened = project is None
+            if opened:
+                project = project_open(fund, project_spec, desk)
+            if write_ledger:
+                project_ledger(project, project_spec, desk)
+            if opened:
+                project_close(project, project_spec, desk)
+        if write_ledger:
+            for item in spec.distributions:
+                distribution = distribution_issue(
+                    user=manager,
+                    fund=fund,
+                    date=item.date,
+                    amount=item.amount,
+                    kind=item.kind,
+                    note=item.note,
+                    number=item.number,
                 )
-            )
-            # Conditions are met on the day the trigger fires for every tranche that has become due.
-            met_on = (
-                None
-                if tranche.status in (Tranche.Status.PLANNED, Tranche.Status.CANCELLED)
-                else (tranche.on if by_date else next(d for s, d in spec.stages if s == tranche.on))
-            )
-            for position, text in enumerate(CONDITIONS[tranche.number], start=1):
-                TrancheCondition.objects.create(
-                    tranche=saved,
-                    position=position,
-                    text=text,
-                    met_on=met_on,
-                    met_by=self.users["manager"] if met_on else None,
-                    met_recorded_at=_at(met_on) if met_on else None,
-                )
-        return project
+                distribution_pay(user=manager, distribution=distribution)
+        return fund
 
     @staticmethod
     def ledger_exists(fund: Fund) -> bool:
@@ -240,127 +195,40 @@ class _Builder:
             or Valuation.objects.filter(project__fund=fund).exists()
         )
 
-    def ledger(self, fund: Fund, spec: FundSpec, investors: dict, projects: dict) -> None:
-        commitments = dict(Commitment.objects.filter(fund=fund).values_list("investor_id", "amount"))
-        by_id = {investor.pk: name for name, investor in investors.items()}
-        references = _References(spec.code)
-        for call_spec in spec.calls:
-            call = _save(
-                CapitalCall(
-                    fund=fund,
-                    number=call_spec.number,
-                    call_date=call_spec.call_date,
-                    due_date=call_spec.due_date,
-                    purpose=call_spec.purpose,
-                    amount=call_spec.amount,
-                    note=call_spec.note,
-                )
-            )
-            for investor_id, amount in split_pro_rata(call_spec.amount, commitments).items():
-                item = _save(CapitalCallItem(capital_call=call, investor_id=investor_id, amount=amount))
-                paid = Decimal("0.00")
-                for part in call_spec.payments.get(by_id.get(investor_id), ()):
-                    if part.usd is not None:
-                        money = self.usd(part.date, part.usd)
-                    elif part.share is not None:
-                        money = {"amount": quantize_money(amount * part.share)}
-                    else:
-                        money = {"amount": amount - paid}
-                    payment = CapitalCallPayment(
-                        item=item, date=part.date, bank_reference=references.next("IN", part.date), **money
-                    )
-                    paid += _save(payment).amount
-        for project_spec in spec.projects:
-            self.project_ledger(projects[project_spec.slug], project_spec, references)
-        for dist_spec in spec.distributions:
-            self.distribution(fund, dist_spec, commitments)
-
-    def project_ledger(self, project: Project, spec: ProjectSpec, references: "_References") -> None:
-        manager, approver = self.users["manager"], self.users["approver"]
-        tranches = {tranche.number: tranche for tranche in project.tranches.all()}
-        paid_on = {number: Decimal("0.00") for number in tranches}
-        previous = None
-        for entry in spec.disbursements:
-            if isinstance(entry, Reverse):
-                amount = -(entry.amount if entry.amount is not None else previous.amount)
-                previous = _save(
-                    Disbursement(
-                        project=project,
-                        tranche=previous.tranche,
-                        amount=amount,
-                        status=Disbursement.Status.PAID,
-                        requested_by=manager,
-                        requested_at=_at(entry.date - datetime.timedelta(days=1)),
-                        approved_by=approver,
-                        approved_at=_at(entry.date, 9),
-                        paid_date=entry.date,
-                        bank_reference=references.next("RET", entry.date),
-                        reverses=previous,
-                        note=entry.note,
-                    )
-                )
-                paid_on[previous.tranche.number] += amount
-                continue
-            tranche = tranches[entry.tranche]
-            if entry.usd is not None:
-                money = self.usd(entry.date, entry.usd)
-            elif entry.rest:
-                money = {"amount": tranche.amount - paid_on[tranche.number]}
-            else:
-                money = {"amount": tranche.amount}
-            is_paid = entry.status == Disbursement.Status.PAID
-            is_rejected = entry.status == Disbursement.Status.REJECTED
-            is_requested = entry.status == Disbursement.Status.REQUESTED or is_rejected
-            # Four eyes: the manager asks, the approver approves days later, the bank pays the day after.
-            requested_on = entry.date - datetime.timedelta(
-                days=1 if is_rejected else 0 if is_requested else 3
-            )
-            approved_on = entry.date - datetime.timedelta(days=1 if is_paid else 0)
-            previous = _save(
-                Disbursement(
-                    project=project,
-                    tranche=tranche,
-                    status=entry.status,
-                    requested_by=manager,
-                    requested_at=_at(requested_on),
-                    approved_by=None if is_requested else approver,
-                    approved_at=None if is_requested else _at(approved_on),
-                    rejected_by=approver if is_rejected else None,
-                    rejected_at=_at(entry.date) if is_rejected else None,
-                    rejection_reason=entry.note if is_rejected else "",
-                    paid_date=entry.date if is_paid else None,
-                    bank_reference=references.next("OUT", entry.date) if is_paid else "",
-                    note="" if is_rejected else entry.note,
-                    **money,
-                )
-            )
-            if is_paid:
-                paid_on[tranche.number] += previous.amount
-        for receipt in spec.receipts:
-            money = (
-                self.usd(receipt.date, receipt.usd) if receipt.usd is not None else {"amount": receipt.amount}
-            )
-            _save(
-                Receipt(project=project, date=receipt.date, source=receipt.source, note=receipt.note, **money)
-            )
-        for date, amount, note in spec.valuations:
-            _save(
-                Valuation(
-                    project=project, date=date, amount=amount, note=note, recorded_by=self.users["manager"]
-                )
-            )
-
     @staticmethod
-    def distribution(fund: Fund, spec: DistributionSpec, commitments: dict) -> None:
-        distribution = _save(
-            Distribution(fund=fund, number=spec.number, date=spec.date, kind=spec.kind, note=spec.note)
+    def call(fund: Fund, spec: CallSpec, investors: dict, desk: Desk) -> None:
+        """Issue the call pro rata (the service splits it) and record each investor's payments in parts."""
+        call = capital_call_issue(
+            user=desk.manager,
+            fund=fund,
+            call_date=spec.call_date,
+            due_date=spec.due_date,
+            amount=spec.amount,
+            purpose=spec.purpose,
+            note=spec.note,
+            number=spec.number,
         )
-        # Items go in while the distribution is still planned: the database refuses new items of a paid one.
-        for investor_id, amount in split_pro_rata(spec.amount, commitments).items():
-            _save(DistributionItem(distribution=distribution, investor_id=investor_id, amount=amount))
-        distribution.status = Distribution.Status.PAID
-        distribution.full_clean()
-        distribution.save(update_fields=["status"])
+        items = {item.investor_id: item for item in call.items.all()}
+        for name, parts in spec.payments.items():
+            item = items[investors[name].pk]
+            paid = Decimal("0.00")
+            for part in parts:
+                foreign = None
+                if part.usd is not None:
+                    amount, foreign = desk.usd(part.date, part.usd)
+                elif part.share is not None:
+                    amount = quantize_money(item.amount * part.share)
+                else:
+                    amount = item.amount - paid
+                capital_call_payment_record(
+                    user=desk.manager,
+                    item=item,
+                    amount=amount,
+                    date=part.date,
+                    bank_reference=desk.reference("IN", part.date),
+                    foreign=foreign,
+                )
+                paid += amount
 
 
 class _References:

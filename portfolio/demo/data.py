@@ -174,6 +174,9 @@ TOLQYN_PROJECTS = (
         stages=((DEV, D(2025, 10, 20)), (PRE, D(2026, 1, 15)), (PROD, D(2026, 10, 5))),
         tranches=_rtr(D(2025, 11, 10), PAID, D(2026, 12, 7), ELIGIBLE, D(2027, 8, 2), PLANNED),
         disbursements=(Pay(1, D(2025, 11, 12)),),
+        approved_commitment=M("480000000.00"),
+        commitment_changes=((D(2025, 11, 3), M("540000000.00"),
+                             "The broadcaster ordered eight episodes instead of six"),),
     ),
     ProjectSpec(
         "silk-road-express", "Silk Road Express", "Жібек жолы экспресі", FEATURE, "Action comedy", EN,

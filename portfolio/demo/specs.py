@@ -125,6 +125,10 @@ class ProjectSpec:
     receipts: tuple[ReceiptSpec, ...] = ()
     valuations: tuple[tuple[datetime.date, Decimal, str], ...] = ()
     stage_note: str = ""
+    # When the commitment changed after approval: what was approved, then each (date, new amount, reason);
+    # `commitment` is where that history ends.
+    approved_commitment: Decimal | None = None
+    commitment_changes: tuple[tuple[datetime.date, Decimal, str], ...] = ()
 
     @property
     def approval_date(self) -> datetime.date:
