@@ -3,6 +3,7 @@ all-or-nothing commit that queues one recompute of the fund."""
 
 import datetime
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -188,6 +189,15 @@ def test_a_file_past_the_row_limit_is_refused(t, monkeypatch):
     report = run(t, "projects", csv(PROJECT_HEADER, *lines), commit=True)
     assert errors_of(report) == [(5, "", "A file holds at most 3 rows.")]
     assert not Project.objects.exists()
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_unread(t):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (reading.MAX_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < reading.MAX_BYTES
+    report = run(t, "projects", buffer.getvalue(), commit=True)
+    assert errors_of(report) == [(0, "", "The workbook is larger than 30 MB once unpacked.")]
 
 
 def test_a_semicolon_separated_file_with_a_byte_order_mark_is_read(t):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 # twice (preview, commit) inside one request: these bounds keep both within a request's time.
 MAX_BYTES = 1_000_000
 MAX_ROWS = 500
+MAX_UNPACKED_BYTES = 30 * MAX_BYTES
 
 XLSX_MAGIC = b"PK\x03\x04"
 # A cell already reported as unreadable: the column readers skip it rather than report it twice.
@@ -65,6 +66,14 @@ def _csv_cells(content: bytes):
         yield number, cells
 
 
+def _unpacked_size(content: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return 0  # not a zip after all: openpyxl says so below
+
+
 def _xlsx_cells(content: bytes):
     from openpyxl import load_workbook  # openpyxl is heavy; only an XLSX upload needs it
 
@@ -95,6 +104,17 @@ def read_table(content: bytes) -> Table:
         )
         return table
     if content.startswith(XLSX_MAGIC):
+        if _unpacked_size(content) > MAX_UNPACKED_BYTES:
+            # A small upload can inflate to gigabytes (a zip bomb): it is judged by what it unpacks to.
+            table.errors.append(
+                RowError(
+                    0,
+                    "",
+                    _("The workbook is larger than %(limit)s MB once unpacked.")
+                    % {"limit": MAX_UNPACKED_BYTES // 1_000_000},
+                )
+            )
+            return table
         cells = _xlsx_cells(content)
     else:
         cells = _csv_cells(content)

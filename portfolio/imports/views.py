@@ -9,6 +9,7 @@ that was previewed, and nobody else's session can name it. The confirmation runs
 import base64
 import datetime
 import secrets
+import time
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -32,7 +33,7 @@ STASH_MINUTES = 30
 
 def _stashes(request) -> dict:
     """The uploads waiting in this session, without the expired ones."""
-    cutoff = (timezone.now() - datetime.timedelta(minutes=STASH_MINUTES)).isoformat()
+    cutoff = time.time() - STASH_MINUTES * 60
     stashes = request.session.get(SESSION_KEY, {})
     return {token: stash for token, stash in stashes.items() if stash["at"] > cutoff}
 
@@ -46,7 +47,7 @@ def _stash(request, fund, kind: str, name: str, content: bytes) -> str:
         "kind": kind,
         "name": name,
         "content": base64.b64encode(content).decode("ascii"),
-        "at": timezone.now().isoformat(),
+        "at": time.time(),
     }
     request.session[SESSION_KEY] = stashes
     return token
