@@ -3,7 +3,6 @@ and for another currency the FX rate of the day and the KZT equivalent), and on 
 four-eyes steps: approve, reject, pay, and reverse. Every step is the service's; its refusal (four eyes, a
 limit, a date) shows beside the field it names."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,8 @@ from portfolio.services.disbursements import (
 from . import money_reads as reads
 from .access import fund_view
 from .forms_money import ApproveForm, DisbursementRequestForm, PayForm, RejectForm, ReverseForm
-from .once import show_refusal, submit
+from .money_flow import confirmed
+from .once import submit
 
 Status = Disbursement.Status
 
@@ -60,33 +60,33 @@ def disbursement_new(request, fund, project):
         currencies=reads.fx_currencies(),
         initial={"tranche": request.GET.get("tranche")},
     )
-    context = {"fund": fund, "project": project, "form": form}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            conversion = _conversion(data)
-        except ValidationError as error:
-            show_refusal(form, error)
-            conversion = False
-        if conversion is not False and "confirm" in request.POST:
 
-            def request_it():
-                disbursement = disbursement_request(
-                    user=request.user,
-                    tranche=data["tranche"],
-                    amount=conversion.amount if conversion else data["amount"],
-                    note=data["note"],
-                    foreign=conversion.foreign() if conversion else None,
-                )
-                return reverse("manage:disbursement", args=[fund.slug, disbursement.pk])
+    def request_it(data):
+        conversion = _conversion(data)
+        disbursement = disbursement_request(
+            user=request.user,
+            tranche=data["tranche"],
+            amount=conversion.amount if conversion else data["amount"],
+            note=data["note"],
+            foreign=conversion.foreign() if conversion else None,
+        )
+        return reverse("manage:disbursement", args=[fund.slug, disbursement.pk])
 
-            done = submit(request, form, request_it, _("Requested. It waits for another manager's approval."))
-            if done:
-                return done
-        elif conversion is not False and "edit" not in request.POST:
-            context["conversion"] = conversion
-            return render(request, "manage/disbursement_confirm.html", context)
-    return render(request, "manage/disbursement_form.html", context)
+    return confirmed(
+        request,
+        form,
+        preview=lambda data: _conversion(data) or data["amount"],
+        act=request_it,
+        done=_("Requested. It waits for another manager's approval."),
+        confirm_template="manage/disbursement_confirm.html",
+        context={
+            "fund": fund,
+            "project": project,
+            "heading": _("Request a disbursement"),
+            "subheading": project.title,
+            "action": reverse("manage:disbursement-new", args=[fund.slug, project.pk]),
+        },
+    )
 
 
 ACTIONS = {"approve": ApproveForm, "reject": RejectForm, "pay": PayForm, "reverse": ReverseForm}

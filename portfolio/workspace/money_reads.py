@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -127,7 +127,7 @@ def fund_calls(fund):
     """The fund's capital calls, newest first, each with what was paid against it."""
     return (
         CapitalCall.objects.filter(fund=fund)
-        .annotate(paid=_sum("items__payments__amount"))
+        .annotate(paid=_sum("items__payments__amount"), outstanding=F("amount") - F("paid"))
         .order_by("-call_date", "-number")
     )
 
@@ -138,7 +138,9 @@ def fund_call(fund, pk) -> CapitalCall:
 
 def call_items(call):
     """The call's items by investor name, each with what was paid against it."""
-    items = call.items.select_related("investor").annotate(paid=_sum("payments__amount"))
+    items = call.items.select_related("investor").annotate(
+        paid=_sum("payments__amount"), outstanding=F("amount") - F("paid")
+    )
     return items.order_by("investor__name", "id")
 
 

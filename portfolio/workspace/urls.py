@@ -4,7 +4,7 @@ by the record's name (`project`, `tranche`, `disbursement`, `call`, `distributio
 
 from django.urls import include, path
 
-from portfolio.workspace import disbursements, views
+from portfolio.workspace import calls, disbursements, distributions, receipts, views
 
 app_name = "manage"
 
@@ -42,6 +42,34 @@ urlpatterns = [
         "funds/<slug:slug>/disbursements/<int:disbursement>/reverse/",
         disbursements.disbursement_reverse_view,
         name="disbursement-reverse",
+    ),
+    path("funds/<slug:slug>/capital-calls/", calls.call_list, name="calls"),
+    path("funds/<slug:slug>/capital-calls/new/", calls.call_new, name="call-new"),
+    path("funds/<slug:slug>/capital-calls/<int:call>/", calls.call_detail, name="call"),
+    path(
+        "funds/<slug:slug>/capital-calls/<int:call>/items/<int:item>/payments/new/",
+        calls.call_payment,
+        name="call-payment",
+    ),
+    path("funds/<slug:slug>/distributions/", distributions.distribution_list, name="distributions"),
+    path("funds/<slug:slug>/distributions/new/", distributions.distribution_new, name="distribution-new"),
+    path(
+        "funds/<slug:slug>/distributions/<int:distribution>/",
+        distributions.distribution_detail,
+        name="distribution",
+    ),
+    path(
+        "funds/<slug:slug>/distributions/<int:distribution>/pay/",
+        distributions.distribution_pay_view,
+        name="distribution-pay",
+    ),
+    path("funds/<slug:slug>/receipts/", receipts.receipt_list, name="receipts"),
+    path("funds/<slug:slug>/projects/<int:project>/receipts/new/", receipts.receipt_new, name="receipt-new"),
+    path("funds/<slug:slug>/valuations/", receipts.valuation_list, name="valuations"),
+    path(
+        "funds/<slug:slug>/projects/<int:project>/valuations/new/",
+        receipts.valuation_new,
+        name="valuation-new",
     ),
     path("", include("portfolio.imports.urls")),
 ]

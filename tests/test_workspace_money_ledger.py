@@ -1,0 +1,135 @@
+"""Receipts and valuations in the manager workspace: each recorded by its own form under a project, refusals
+beside their fields, one record per form however often it is posted, and the fund's lists at pinned query
+counts."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio.models import Receipt, Valuation
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project():
+    return f.ProjectFactory(fund=f.FundFactory(slug="tolqyn"))
+
+
+@pytest.fixture
+def manager(project):
+    user = f.UserFactory()
+    project.fund.managers.add(user)
+    return user
+
+
+def filled(client, url, **values):
+    once = re.search(r'name="once" value="([0-9a-f]{32})"', client.get(url).content.decode()).group(1)
+    return {"once": once, **values}
+
+
+def url_of(name, project):
+    return reverse(f"manage:{name}-new", args=[project.fund.slug, project.pk])
+
+
+def test_a_receipt_is_recorded_and_listed(client, project, manager):
+    client.force_login(manager)
+    url = url_of("receipt", project)
+    today = timezone.localdate()
+    data = filled(client, url, date=today.isoformat(), amount="1250000.50", source="streaming", note="Q3")
+    done = client.post(url, data, follow=True)
+    receipt = Receipt.objects.get()
+    assert (receipt.project, receipt.date, receipt.amount, receipt.source, receipt.note) == (
+        project,
+        today,
+        Decimal("1250000.50"),
+        "streaming",
+        "Q3",
+    )
+    assert done.redirect_chain[-1][0] == reverse("manage:receipts", args=[project.fund.slug])
+    assert "₸1,250,000.50" in done.content.decode()
+
+
+def test_a_valuation_is_recorded_zero_allowed_and_one_per_date_said_beside_the_date(client, project, manager):
+    client.force_login(manager)
+    url = url_of("valuation", project)
+    today = timezone.localdate().isoformat()
+    client.post(url, filled(client, url, date=today, amount="0", note="Written off"))
+    valuation = Valuation.objects.get()
+    assert (valuation.amount, valuation.recorded_by) == (Decimal("0.00"), manager)
+    again = client.post(url, filled(client, url, date=today, amount="5.00", note=""))
+    assert again.context["form"].errors["date"] == ["This project already has a valuation on this date."]
+    assert 'value="5.00"' in again.content.decode()
+    assert Valuation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "field", "message"),
+    [
+        ("receipt", {"date": "2999-12-31"}, "date", "This date is in the future."),
+        ("receipt", {"date": "0001-01-01"}, "date", "Enter a date between the years 1900 and 2999."),
+        ("receipt", {"amount": "0"}, "amount", "The amount must be greater than zero."),
+        ("receipt", {"amount": "1.005"}, "amount", "An amount has at most 2 decimal places."),
+        (
+            "receipt",
+            {"amount": "Infinity"},
+            "amount",
+            "Enter a real amount: NaN and Infinity are not amounts.",
+        ),
+        ("receipt", {"source": "lottery"}, "source", None),
+        ("receipt", {"note": "x" * 301}, "note", "Keep it to 300 characters."),
+        ("valuation", {"amount": "-1"}, "amount", "The amount cannot be negative."),
+        ("valuation", {"date": "2999-12-31"}, "date", "This date is in the future."),
+        ("valuation", {"date": "yesterday"}, "date", "Enter a valid date."),
+    ],
+)
+def test_bad_input_gets_its_message_beside_the_field_and_saves_nothing(
+    client, project, manager, name, values, field, message
+):
+    client.force_login(manager)
+    url = url_of(name, project)
+    base = {"date": timezone.localdate().isoformat(), "amount": "10.00", "source": "tv", "note": ""}
+    response = client.post(url, filled(client, url, **{**base, **values}))
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert errors == [message] if message else errors
+    assert not Receipt.objects.exists() and not Valuation.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["receipt", "valuation"])
+def test_a_form_posted_twice_records_once(client, project, manager, name):
+    client.force_login(manager)
+    url = url_of(name, project)
+    data = filled(client, url, date=timezone.localdate().isoformat(), amount="10.00", source="tv", note="")
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert Receipt.objects.count() + Valuation.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["receipts", "valuations"])
+def test_the_lists_cost_the_same_queries_for_3_and_60_rows(
+    client, project, manager, name, django_assert_num_queries
+):
+    client.force_login(manager)
+    url = reverse(f"manage:{name}", args=[project.fund.slug])
+    client.get(url)
+    dates = (datetime.date(2020, 1, 1) + datetime.timedelta(days=n) for n in range(1000))
+
+    def add(n):
+        for _ in range(n):
+            if name == "receipts":
+                f.ReceiptFactory(project=project, date=next(dates))
+            else:
+                f.ValuationFactory(project=project, date=next(dates), recorded_by=manager)
+
+    add(3)
+    with django_assert_num_queries(6):
+        assert len(client.get(url).context["page"]) == 3
+    add(57)
+    with django_assert_num_queries(6):
+        assert len(client.get(url).context["page"]) == 50
