@@ -241,3 +241,24 @@ def test_home_sends_each_user_where_their_work_is(client, portfolio):
     assert client.get("/").url == reverse("fund-list")
     client.force_login(portfolio.manager)
     assert client.get("/").url == reverse("manage:home")
+
+
+def test_pages_of_a_fund_not_computed_yet_say_so(client, portfolio):
+    from portfolio.models import ProgressSnapshot as Snapshot
+
+    Snapshot.objects.filter(fund=portfolio.fund).delete()
+    body = page(client, portfolio.investor, fund_url())
+    assert "The figures are being computed; they appear here within a minute." in text(body)
+    assert "chart-data" not in body and "fund-progress.js" not in body
+    film = page(client, portfolio.investor, reverse("film-detail", args=["tolqyn", portfolio.projects[0].pk]))
+    assert figure(film, "commitment") == "Fund commitment —"
+    assert "Stage timeline" in film
+
+
+def test_a_film_approved_after_the_snapshot_shows_its_schedule_without_figures(client, portfolio):
+    from tests.factories import ProjectFactory
+
+    late = ProjectFactory(fund=portfolio.fund, title="Жаңа фильм", commitment=Decimal("100000000.00"))
+    body = page(client, portfolio.investor, reverse("film-detail", args=["tolqyn", late.pk]))
+    assert figure(body, "disbursed") == "Disbursed —"
+    assert "Жаңа фильм" not in page(client, portfolio.investor, fund_url())  # not in the stored snapshot yet
