@@ -6,6 +6,8 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from portfolio.imports import reading
@@ -335,3 +337,32 @@ def test_a_second_commit_of_the_same_upload_imports_nothing(t, history):
     assert first.committed and not again.committed
     assert errors_of(again) == [(0, "", "This file was imported already.")]
     assert Disbursement.objects.count() == 1
+
+
+# --- cost --------------------------------------------------------------------------------------------------
+
+
+def queries_of(t, kind, content) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run(t, kind, content)
+    return len(queries)
+
+
+def test_each_row_costs_its_services_queries_and_the_import_a_fixed_few(t, history):
+    """The import reads what rows name (projects, tranches, users) in one query each, never per row: the
+    cost is a fixed part plus the same per row, so 60 rows cost 20 times 3 rows' share."""
+    p, good, _bad = history
+    projects = [f"Film {n},film-x{n},900000000.00,1000000.00,2025-02-01,," for n in range(60)]
+    per_row = (
+        queries_of(t, "projects", csv(PROJECT_HEADER, *projects[:6]))
+        - queries_of(t, "projects", csv(PROJECT_HEADER, *projects[:3]))
+    ) // 3
+    assert queries_of(t, "projects", csv(PROJECT_HEADER, *projects[:3])) == 4 + 3 * per_row
+    assert queries_of(t, "projects", csv(PROJECT_HEADER, *projects)) == 4 + 60 * per_row
+    paid = [good[0].replace("KZ-1", f"KZ-{n}").replace("60000000", "1000") for n in range(12)]
+    per_row = (
+        queries_of(t, "disbursements", csv(DISBURSEMENT_HEADER, *paid[:6]))
+        - queries_of(t, "disbursements", csv(DISBURSEMENT_HEADER, *paid[:3]))
+    ) // 3
+    # the fund's lock, its one stale mark, and the projects, tranches and people named
+    assert queries_of(t, "disbursements", csv(DISBURSEMENT_HEADER, *paid)) == 8 + 12 * per_row
