@@ -4,13 +4,36 @@ by the record's name (`project`, `tranche`, `disbursement`, `call`, `distributio
 
 from django.urls import include, path
 
-from portfolio.workspace import calls, disbursements, distributions, receipts, views
+from portfolio.workspace import (
+    calls,
+    dashboard,
+    disbursements,
+    distributions,
+    project_steps,
+    projects,
+    receipts,
+    views,
+)
 
 app_name = "manage"
 
+P = "funds/<slug:slug>/projects/"
+T = "funds/<slug:slug>/tranches/"
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("funds/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("funds/<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    # Projects, their stages, commitments and tranche schedules (projects.py, project_steps.py).
+    path(P, projects.project_list, name="projects"),
+    path(f"{P}new/", projects.project_new, name="project-new"),
+    path(f"{P}<int:project>/", projects.project_detail, name="project"),
+    path(f"{P}<int:project>/edit/", projects.project_edit, name="project-edit"),
+    path(f"{P}<int:project>/stage/", project_steps.project_stage, name="project-stage"),
+    path(f"{P}<int:project>/commitment/", project_steps.project_commitment, name="project-commitment"),
+    path(f"{P}<int:project>/schedule/", project_steps.project_schedule, name="project-schedule"),
+    path(f"{P}<int:project>/history/", projects.project_history, name="project-history"),
+    path(f"{T}<int:tranche>/", project_steps.tranche_detail, name="tranche"),
+    path(f"{T}<int:tranche>/cancel/", project_steps.tranche_cancel_view, name="tranche-cancel"),
     # Money: disbursements, capital calls, distributions, receipts and valuations.
     path("funds/<slug:slug>/disbursements/", disbursements.disbursement_list, name="disbursements"),
     path(
