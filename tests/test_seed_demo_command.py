@@ -2,6 +2,7 @@
 demo's FX rates, which never depend on the clock."""
 
 import datetime
+from functools import partial
 from io import StringIO
 
 import pytest
@@ -25,12 +26,19 @@ def test_the_command_refuses_to_run_without_force_when_debug_is_off(settings):
     assert not get_user_model().objects.exists()
 
 
-def test_the_command_runs_with_force_when_debug_is_off(settings):
+def test_the_command_runs_with_force_when_debug_is_off_and_mails_nobody(
+    settings, django_capture_on_commit_callbacks
+):
     settings.DEBUG = False
 
-    call_command("seed_demo", "--force", stdout=StringIO())
+    with django_capture_on_commit_callbacks() as after_commit:
+        call_command("seed_demo", "--force", stdout=StringIO())
 
     assert Fund.objects.filter(slug="tolqyn").exists()
+    # The demo is a history import: its requests and approvals queue no mail.
+    assert [
+        getattr(callback, "func", None) for callback in after_commit if isinstance(callback, partial)
+    ] == []
 
 
 def test_the_rates_are_the_same_on_every_run_and_never_depend_on_the_clock():

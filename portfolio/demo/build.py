@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from portfolio import notifications
 from portfolio.models import (
     CapitalCall,
     CapitalCallPayment,
@@ -36,6 +37,7 @@ from portfolio.services.common import Foreign
 from portfolio.services.distributions import distribution_issue, distribution_pay
 from portfolio.services.funds import commitment_record, fund_create
 from portfolio.services.progress import progress_snapshots_refresh
+from portfolio.services.recompute import progress_refresh_request
 
 from .data import ACCOUNTS, DATA_START, DEMO_PASSWORD, DEMO_TODAY, FUNDS, FX_CURRENCY, FX_SOURCE
 from .projects import Desk, project_close, project_ledger, project_open
@@ -138,6 +140,9 @@ class _Builder:
                 status=spec.status,
             )
         fund.managers.add(*managers)
+        # One stale mark from the first date of the data covers every record written below, so the fund is
+        # recomputed once after the commit rather than once for each earlier-dated record.
+        progress_refresh_request(fund_id=fund.pk, since=DATA_START)
         manager = self.users["manager"]
         investors = {}
         for item in spec.investors:
@@ -270,7 +275,8 @@ def fund_figures(fund: Fund) -> dict[str, Decimal]:
 def seed_demo(stdout=None) -> dict:
     """Create (or complete) the demo data set in one transaction and return a summary of it."""
     builder = _Builder()
-    with transaction.atomic():
+    # The demo is a history import: nobody needs mail about requests decided months ago.
+    with notifications.muted(), transaction.atomic():
         builder.fx_rates()
         builder.accounts()
         funds = [builder.fund(spec) for spec in FUNDS]
