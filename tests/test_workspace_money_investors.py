@@ -337,3 +337,18 @@ def test_the_distribution_list_costs_the_same_queries_for_3_and_60(
     add(57)
     with django_assert_num_queries(5):
         assert len(client.get(url).context["page"]) == 50
+
+
+def test_the_distribution_page_costs_the_same_queries_for_3_and_60_investors(
+    client, fund, manager, django_assert_num_queries
+):
+    distribution = distribution_issue(user=manager, fund=fund, date=D(2026, 1, 5), amount="300.00")
+    client.force_login(manager)
+    url = reverse("manage:distribution", args=[fund.slug, distribution.pk])
+    client.get(url)
+    with django_assert_num_queries(6):
+        assert len(client.get(url).context["page"]) == 3
+    for _ in range(57):
+        f.DistributionItemFactory(distribution=distribution)
+    with django_assert_num_queries(6):
+        assert len(client.get(url).context["page"]) == 50

@@ -4,6 +4,7 @@ counts."""
 
 import datetime
 import re
+import threading
 from decimal import Decimal
 
 import pytest
@@ -133,3 +134,39 @@ def test_the_lists_cost_the_same_queries_for_3_and_60_rows(
     add(57)
     with django_assert_num_queries(6):
         assert len(client.get(url).context["page"]) == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_posted_twice_at_once_records_once():
+    """Two posts of one token racing each other (a double click on a slow connection): the second waits on
+    the token's unique key until the first commits, then answers where the first went."""
+    from django.db import connection
+    from django.test import Client
+
+    project = f.ProjectFactory(fund=f.FundFactory(slug="tolqyn"))
+    user = f.UserFactory()
+    project.fund.managers.add(user)
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(user)
+    url = url_of("receipt", project)
+    today = timezone.localdate().isoformat()
+    data = filled(clients[0], url, date=today, amount="10.00", source="tv", note="")
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def post(client):
+        try:
+            barrier.wait()
+            answers.append(client.post(url, data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert Receipt.objects.count() == 1

@@ -18,7 +18,8 @@ def helper(form_id: str, label, css_class: str = "btn-primary") -> FormHelper:
     result = FormHelper()
     result.form_id = form_id
     result.form_tag = False  # the template writes <form> with its action and the confirmation buttons
-    result.add_input(Submit("submit", label, css_class=css_class))
+    # Named after the form, so two forms on one page never share a button id (submit-id-<form id>).
+    result.add_input(Submit(form_id, label, css_class=css_class))
     return result
 
 
@@ -53,7 +54,8 @@ class DisbursementRequestForm(OnceForm):
 
 class ApproveForm(OnceForm):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The four steps share a page: their fields get ids of their own (id_approve_paid_date, ...).
+        super().__init__(*args, auto_id="id_approve_%s", **kwargs)
         self.helper = helper("approve-form", _("Approve"), "btn-success")
 
 
@@ -61,7 +63,8 @@ class RejectForm(OnceForm):
     rejection_reason = forms.CharField(label=_("Reason for rejecting"), required=False)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The four steps share a page: their fields get ids of their own (id_reject_paid_date, ...).
+        super().__init__(*args, auto_id="id_reject_%s", **kwargs)
         self.helper = helper("reject-form", _("Reject"), "btn-outline-danger")
 
 
@@ -70,7 +73,8 @@ class PayForm(OnceForm):
     bank_reference = forms.CharField(label=_("Bank reference"), required=False)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The four steps share a page: their fields get ids of their own (id_pay_paid_date, ...).
+        super().__init__(*args, auto_id="id_pay_%s", **kwargs)
         self.helper = helper("pay-form", _("Record the payment"), "btn-success")
 
 
@@ -83,7 +87,8 @@ class ReverseForm(OnceForm):
     bank_reference = forms.CharField(label=_("Bank reference"), required=False)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The four steps share a page: their fields get ids of their own (id_reverse_paid_date, ...).
+        super().__init__(*args, auto_id="id_reverse_%s", **kwargs)
         self.helper = helper("reverse-form", _("Record the reversal"), "btn-outline-danger")
 
 
