@@ -75,6 +75,8 @@ def fund_detail(request, slug):
     stage_rows = figures.by_stage(metrics)
     context = {
         "fund": fund,
+        "as_of": as_of,
+        "today": today,
         "legal_form": figures.legal_form_label(fund.legal_form),
         "form": form,
         "snapshot": snapshot,
