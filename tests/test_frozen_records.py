@@ -7,6 +7,7 @@ forgot (or an allowlist that grew) fails here.
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pgtrigger
 import pytest
@@ -140,3 +141,10 @@ def test_the_installed_triggers_compare_every_column_the_model_has_but_the_open_
             assert f'OLD."{field.column}" IS DISTINCT FROM' in rendered, field.name
     for trigger in triggers:
         assert trigger.get_installation_status(model) == ("INSTALLED", True), trigger.name
+
+
+def test_no_code_of_the_app_lifts_the_rules():
+    """pgtrigger.ignore() lets the code inside it skip named triggers; the app never asks for that."""
+    app = Path(__file__).resolve().parent.parent / "portfolio"
+    lifting = [path for path in app.rglob("*.py") if "pgtrigger.ignore" in path.read_text(encoding="utf-8")]
+    assert lifting == []
