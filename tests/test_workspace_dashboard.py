@@ -155,11 +155,16 @@ def test_a_manager_of_one_fund_goes_from_the_workspace_to_its_dashboard(client, 
     assert response["Location"] == reverse("manage:dashboard", args=["tolqyn"])
 
 
-def test_a_manager_of_two_funds_picks_one(client, t):
-    FundFactory(name="Second Fund", slug="second").managers.add(t.manager)
+def test_a_manager_of_two_funds_lands_on_the_larger_then_on_the_last_opened(client, t):
+    small = FundFactory(name="A Small Fund", slug="small", target_size=Decimal("100000000.00"))
+    small.managers.add(t.manager)
     client.force_login(t.manager)
-    page = client.get(reverse("manage:home")).content.decode()
-    assert "Second Fund" in page and "/manage/funds/tolqyn/" in page
+    home = reverse("manage:home")
+    assert client.get(home)["Location"] == reverse("manage:dashboard", args=["tolqyn"])
+    client.get(reverse("manage:dashboard", args=["small"]))
+    assert client.get(home)["Location"] == reverse("manage:dashboard", args=["small"])
+    page = client.get(home + "?choose").content.decode()
+    assert "A Small Fund" in page and "/manage/funds/tolqyn/" in page
 
 
 def test_the_workspace_navigation_links_the_funds_pages(client, t):

@@ -287,3 +287,37 @@ def test_a_cancellation_without_a_reason_is_refused_beside_the_reason(client, t,
         client, "tranche-cancel", {"date": TODAY().isoformat(), "reason": "  "}, tranche=tranche.pk
     )
     assert response.context["form"].errors["reason"]
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_the_tranche_and_schedule_pages_cost_the_same_queries_for_3_and_60_rows(
+    client, t, size, django_assert_num_queries
+):
+    project = b.project(t, commitment="300000000.00")
+    shares = [Decimal(1) / size] * size
+    shares[-1] = 1 - sum(shares[:-1])
+    b.eligible_tranche(t, project, shares=tuple(shares))
+    first = project.tranches.get(number=1)
+    for _ in range(size):
+        disbursement_request(user=t.approver, tranche=first, amount="1000.00")
+    for position in range(1, size + 1):
+        TrancheConditionFactory(tranche=first, position=position)
+    tranche_url = reverse("manage:tranche", args=["tolqyn", first.pk])
+    schedule_url = reverse("manage:project-schedule", args=["tolqyn", project.pk])
+    client.get(tranche_url)  # the first request of a session records its activity
+    # session, user, fund, tranche, its conditions (with who ticked them), its disbursements
+    with django_assert_num_queries(6):
+        response = client.get(tranche_url)
+    assert len(response.context["rows"]) == size and len(response.context["disbursements"]) == size
+    # session, user, fund, project, tranches, their conditions
+    with django_assert_num_queries(6):
+        response = client.get(schedule_url)
+    assert len(response.context["formset"].forms) == size + 2
+
+
+def test_an_eligible_tranche_links_to_its_disbursement_request(client, t, p):
+    first = b.eligible_tranche(t, p, shares=(Decimal("0.5"), Decimal("0.5")))
+    page = client.get(reverse("manage:tranche", args=["tolqyn", first.pk])).content.decode()
+    assert f'href="/manage/funds/tolqyn/projects/{p.pk}/disbursements/new/?tranche={first.pk}"' in page
+    dashboard = client.get(reverse("manage:dashboard", args=["tolqyn"])).content.decode()
+    assert f"disbursements/new/?tranche={first.pk}" in dashboard
