@@ -38,6 +38,16 @@ def quantize_money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Ratios, multiples and rates keep 10 places (the capital accounts' columns and the snapshot alike).
+RATIO_PLACES = Decimal("0.0000000001")
+
+
+def quantize_ratio(value, places: Decimal = RATIO_PLACES) -> Decimal:
+    """Round a ratio half-up (away from zero) to 10 places, the rule money follows; PostgreSQL's
+    round(numeric, 10) does the same, so the set-based capital accounts agree with this to the last place."""
+    return Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+
+
 # Plain ASCII digits with at most one point: no sign (handled apart), exponent, separator or other script.
 _PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
 _ASCII_DIGITS = frozenset("0123456789")

@@ -3,10 +3,9 @@
 from decimal import Decimal
 
 from portfolio.models import Stage
-from portfolio.money import quantize_money
+from portfolio.money import quantize_money, quantize_ratio
 
 ZERO = Decimal("0.00")
-RATIO_PLACES = Decimal("0.0000000001")
 
 # The order stages are reported in (the production pipeline, then the side exit).
 STAGE_ORDER = [
@@ -30,7 +29,7 @@ def stored_ratio(numerator, denominator) -> Decimal | None:
     """The same ratio as a database column keeps it (10 places; no need to strip zeros)."""
     if numerator is None or denominator is None or denominator == 0:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES)
+    return quantize_ratio(Decimal(numerator) / Decimal(denominator))
 
 
 def plain(value: Decimal) -> Decimal:

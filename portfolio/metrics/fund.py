@@ -10,10 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portfolio.models import Fund
-from portfolio.money import quantize_money
+from django.db import connection
 
-from .common import RATIO_PLACES, plain, ratio, total
+from portfolio.models import Fund
+from portfolio.money import quantize_money, quantize_ratio
+
+from . import accounts
+from .common import plain, ratio, total
 from .investors import FundInvestors, InvestorTotals, capital_accounts, irr, multiples
 from .loaders import Target, load_ledger
 from .projects import ProjectRow, by_stage, cash_needed, project_metrics, projects_as_of
@@ -21,10 +24,14 @@ from .projects import ProjectRow, by_stage, cash_needed, project_metrics, projec
 
 @dataclass
 class FundProgress:
-    """One fund as of one date: the snapshot's metrics and the investors' capital accounts."""
+    """One fund as of one date: the snapshot's metrics and the investors' capital accounts.
+
+    `staged` says the accounts wait in the session's work table (`accounts.stage`) for the writer to store
+    them; `accounts` is then empty."""
 
     metrics: dict
     accounts: list[dict]
+    staged: bool = False
 
 
 def compute_progress(funds: Sequence[Fund], dates: Sequence[datetime.date]) -> dict[Target, FundProgress]:
@@ -37,22 +44,39 @@ def compute_targets(
     funds: dict[int, Fund],
     targets: Sequence[Target],
     accounts_for: Callable[[datetime.date], bool] | None = None,
+    *,
+    to_store: bool = False,
+    set_based: bool | None = None,
 ) -> dict[Target, FundProgress]:
     """The metrics of each (fund id, date) target, from the records dated on or before its date, with the
-    capital accounts of the dates `accounts_for` accepts (all by default; the others get an empty list)."""
-    ledger = load_ledger(targets)
+    capital accounts of the dates `accounts_for` accepts (all by default; the others get an empty list).
+
+    On PostgreSQL the capital accounts are computed set-based (`accounts.py`); `to_store` leaves them staged
+    for `progress_write` instead of reading them back. `set_based=False` computes them in Python, as the
+    SQLite demo does: the reference the set-based path is tested against."""
+    set_based = connection.vendor == "postgresql" if set_based is None else set_based
+    ledger = load_ledger(targets, per_investor=not set_based)
     investors = {
         fund_id: FundInvestors(ledger, fund_id) for fund_id in {fund_id for fund_id, _day in targets}
     }
-    results = {}
+    results, staged = {}, []
     for fund_id, as_of in targets:
         projects = projects_as_of(ledger, fund_id, as_of)
         totals = investors[fund_id].totals(as_of)
         metrics = fund_metrics(funds[fund_id], as_of, projects, totals)
-        accounts = []
-        if accounts_for is None or accounts_for(as_of):
-            accounts = capital_accounts(investors[fund_id].rows(as_of), totals, metrics["nav"], as_of)
-        results[(fund_id, as_of)] = FundProgress(metrics=metrics, accounts=accounts)
+        result = results[(fund_id, as_of)] = FundProgress(metrics=metrics, accounts=[])
+        if accounts_for is not None and not accounts_for(as_of):
+            continue
+        if set_based:
+            staged.append((fund_id, as_of))
+        else:
+            result.accounts = capital_accounts(investors[fund_id].rows(as_of), totals, metrics["nav"], as_of)
+    if set_based:
+        accounts.stage(staged, [results[target].metrics["nav"] for target in staged])
+        found = {} if to_store else accounts.rows()
+        for target in staged:
+            results[target].staged = to_store
+            results[target].accounts = found.get(target, [])
     return results
 
 
@@ -122,7 +146,7 @@ def fund_metrics(
             "max": fund.project_band_max,
             "status": _band_status(len(active), fund),
         },
-        "period_elapsed_pct": plain(elapsed.quantize(RATIO_PLACES)),
+        "period_elapsed_pct": plain(quantize_ratio(elapsed)),
         "planned_disbursed": quantize_money(planned_disbursed),
         "pace_ratio": ratio(disbursed, planned_disbursed),
         "projected_full_deployment": _projected_full_deployment(fund, as_of, committed_capital, disbursed),

@@ -112,8 +112,10 @@ _VALUATIONS_SQL = f"""
 """
 
 
-def load_ledger(targets: Sequence[Target]) -> Ledger:
-    """Eleven queries, whatever the number of funds, dates, projects or investors."""
+def load_ledger(targets: Sequence[Target], *, per_investor: bool = True) -> Ledger:
+    """Eleven queries, whatever the number of funds, dates, projects or investors. Without `per_investor`
+    the investor ledger comes summed per fund and day (investor id None): enough for the fund's figures
+    when the capital accounts are computed in the database."""
     ledger = Ledger()
     if not targets:
         return ledger
@@ -175,8 +177,42 @@ def load_ledger(targets: Sequence[Target]) -> Ledger:
     ):
         ledger.conditions[tranche_id].append(met_on)
 
-    _load_investors(ledger, fund_ids, last)
+    if per_investor:
+        _load_investors(ledger, fund_ids, last)
+    else:
+        _load_fund_investor_totals(ledger, fund_ids, last)
     return ledger
+
+
+def _load_fund_investor_totals(ledger: Ledger, fund_ids: list[int], last: datetime.date) -> None:
+    for fund_id, day, amount in (
+        Commitment.objects.filter(fund_id__in=fund_ids, date__lte=last)
+        .values("fund_id", "date")
+        .annotate(total=Sum("amount"))
+        .values_list("fund_id", "date", "total")
+        .order_by()
+    ):
+        ledger.commitments[fund_id].append((None, "", money(amount), day))
+    for fund_id, day, amount in (
+        CapitalCallPayment.objects.filter(item__capital_call__fund_id__in=fund_ids, date__lte=last)
+        .values("item__capital_call__fund_id", "date")
+        .annotate(total=Sum("amount"))
+        .values_list("item__capital_call__fund_id", "date", "total")
+        .order_by()
+    ):
+        ledger.payments[fund_id].append((None, day, money(amount)))
+    for fund_id, day, amount in (
+        DistributionItem.objects.filter(
+            distribution__fund_id__in=fund_ids,
+            distribution__status=Distribution.Status.PAID,
+            distribution__date__lte=last,
+        )
+        .values("distribution__fund_id", "distribution__date")
+        .annotate(total=Sum("amount"))
+        .values_list("distribution__fund_id", "distribution__date", "total")
+        .order_by()
+    ):
+        ledger.distributions[fund_id].append((None, day, money(amount)))
 
 
 def _load_investors(ledger: Ledger, fund_ids: list[int], last: datetime.date) -> None:

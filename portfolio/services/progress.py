@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import DateField, ExpressionWrapper, F
 from django.utils import timezone
 
-from portfolio.metrics import FundProgress, compute_targets
+from portfolio.metrics import FundProgress, accounts, compute_targets, schema
 from portfolio.models import CapitalAccount, Fund, ProgressSnapshot
 
 logger = logging.getLogger(__name__)
@@ -25,17 +25,8 @@ Target = tuple[int, datetime.date]
 
 # Daily capital accounts are kept this long; month-end ones for good (see capital_accounts_prune).
 ACCOUNT_DAYS_KEPT = 90
-ACCOUNT_FIELDS = [
-    "commitment",
-    "paid_in",
-    "unfunded",
-    "distributed",
-    "nav_share",
-    "dpi",
-    "rvpi",
-    "tvpi",
-    "net_irr",
-]
+# The capital account columns are the investor metrics of the schema.
+ACCOUNT_FIELDS = schema.names(schema.INVESTOR_METRICS)
 
 
 def metrics_as_json(metrics: dict) -> dict:
@@ -82,7 +73,10 @@ def progress_targets_refresh(*, targets: Sequence[Target]) -> list[Target]:
         funds = Fund.objects.in_bulk({fund_id for fund_id, _day in targets})
         _log_missing({fund_id for fund_id, _day in targets} - set(funds))
         computed = compute_targets(
-            funds, [target for target in targets if target[0] in funds], accounts_for=accounts_kept_from()
+            funds,
+            [target for target in targets if target[0] in funds],
+            accounts_for=accounts_kept_from(),
+            to_store=True,
         )
     return progress_write(computed=computed, read_at=read_at)
 
@@ -150,7 +144,6 @@ def capital_accounts_prune(*, today: datetime.date | None = None) -> int:
 # --- the statements ----------------------------------------------------------------------------------------
 
 _SNAPSHOTS = ProgressSnapshot._meta.db_table
-_ACCOUNTS = CapitalAccount._meta.db_table
 # "Only if newer": a run that read the data earlier never overwrites a snapshot from a later read, whichever
 # of two concurrent runs commits last. RETURNING names the rows that were written.
 _UPSERT_TAIL = f"""
@@ -219,42 +212,24 @@ def _upsert_snapshots(targets: list[Target], computed, read_at) -> list[Target]:
 
 
 def _replace_capital_accounts(targets: list[Target], computed, read_at) -> None:
-    """Delete and insert the accounts of the targets: an investor no longer in the fund loses their row."""
+    """Delete and insert the accounts of the targets: an investor no longer in the fund loses their row.
+
+    Accounts computed set-based wait in the session's work table and go in with one INSERT … SELECT."""
+    staged = [target for target in targets if computed[target].staged]
+    accounts.store(staged, read_at)
+    targets = [target for target in targets if not computed[target].staged]
     if not targets:
         return
-    rows = [
-        (fund_id, day, account) for fund_id, day in targets for account in computed[(fund_id, day)].accounts
-    ]
-    if connection.vendor != "postgresql":
-        for fund_id, day in targets:
-            CapitalAccount.objects.filter(fund_id=fund_id, as_of=day).delete()
-        CapitalAccount.objects.bulk_create(
-            CapitalAccount(
-                fund_id=fund_id,
-                as_of=day,
-                investor_id=account["investor_id"],
-                computed_at=read_at,
-                **{name: account[name] for name in ACCOUNT_FIELDS},
-            )
-            for fund_id, day, account in rows
+    for fund_id, day in targets:
+        CapitalAccount.objects.filter(fund_id=fund_id, as_of=day).delete()
+    CapitalAccount.objects.bulk_create(
+        CapitalAccount(
+            fund_id=fund_id,
+            as_of=day,
+            investor_id=account["investor_id"],
+            computed_at=read_at,
+            **{name: account[name] for name in ACCOUNT_FIELDS},
         )
-        return
-    columns = ", ".join(["fund_id", "investor_id", "as_of", *ACCOUNT_FIELDS, "computed_at"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""DELETE FROM {_ACCOUNTS} AS a USING unnest(%s::bigint[], %s::date[]) AS t (fund_id, as_of)
-                WHERE a.fund_id = t.fund_id AND a.as_of = t.as_of""",
-            [[fund_id for fund_id, _day in targets], [day for _fund_id, day in targets]],
-        )
-        # COPY: the fastest way in, and the rows are new (their old versions were deleted just above).
-        with cursor.cursor.copy(f"COPY {_ACCOUNTS} ({columns}) FROM STDIN") as copy:
-            for fund_id, day, account in rows:
-                copy.write_row(
-                    (
-                        fund_id,
-                        account["investor_id"],
-                        day,
-                        *[account[name] for name in ACCOUNT_FIELDS],
-                        read_at,
-                    )
-                )
+        for fund_id, day in targets
+        for account in computed[(fund_id, day)].accounts
+    )

@@ -210,6 +210,7 @@ def progress_recompute(*, fund_ids: list[int], as_of: datetime.date | None = Non
             funds,
             sorted(target for target in targets if target[0] in funds),
             accounts_for=accounts_kept_from(),
+            to_store=True,
         )
 
     def clear_marks(_written):
