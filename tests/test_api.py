@@ -525,8 +525,9 @@ ENDPOINTS = {
     ),
     "live progress": (
         progress_url,
+        # The live computation: 11 ledger reads and the capital accounts staged, rated and read back.
         {"as_of": SNAPSHOT_DAY.isoformat(), "live": "1"},
-        {"manager": 16, "investor": 18},
+        {"manager": 20, "investor": 22},
     ),
     "progress history": (history_url, {}, {"manager": 4, "investor": 4}),
 }

@@ -42,6 +42,7 @@ from .xirr_batch import solve_many
 Target = tuple[int, datetime.date]
 
 WORK = "progress_capital_account_work"
+RATES = "progress_capital_account_rates"
 MONEY_COLUMNS = schema.names(schema.INVESTOR_METRICS, schema.MONEY)
 RATIO_COLUMNS = schema.names(schema.INVESTOR_METRICS, schema.RATIO)
 _EPOCH = datetime.date(2000, 1, 1)
@@ -53,8 +54,11 @@ _CREATE = f"""
     CREATE TEMPORARY TABLE IF NOT EXISTS {WORK} (
         n integer PRIMARY KEY, fund_id bigint NOT NULL, as_of date NOT NULL, investor_id bigint NOT NULL,
         commitment numeric, paid_in numeric, unfunded numeric, distributed numeric, nav_share numeric,
-        nav_exact numeric, dpi numeric, rvpi numeric, tvpi numeric, net_irr numeric
-    )
+        nav_exact numeric, dpi numeric, rvpi numeric, tvpi numeric
+    );
+    CREATE TEMPORARY TABLE IF NOT EXISTS {RATES} (n integer PRIMARY KEY, rate float8 NOT NULL);
+    DELETE FROM {WORK};
+    DELETE FROM {RATES}
 """
 
 # Each investor's payments and distributions per day, up to each target's date.
@@ -135,21 +139,24 @@ _STAGE = f"""
     FROM netted WHERE amount <> 0
 """
 
-# The stored rate is the float's shortest decimal (Python's repr) rounded half-up to 10 places.
-_SET_RATES = f"""
-    UPDATE {WORK} AS w SET net_irr = round(r.rate::text::numeric, 10)
-    FROM unnest(%s::integer[], %s::float8[]) AS r (n, rate) WHERE w.n = r.n
-"""
-
+# The solved rates go in as they are; a reader takes the float's shortest decimal (Python's repr) rounded
+# half-up to 10 places, as xirr.xirr writes it.
+_SET_RATES = f"INSERT INTO {RATES} (n, rate) SELECT * FROM unnest(%s::integer[], %s::float8[])"
 _COLUMNS = [*MONEY_COLUMNS, *RATIO_COLUMNS]
+_SELECT = f"""
+    SELECT w.fund_id, w.investor_id, w.as_of, {
+    ", ".join("round(r.rate::text::numeric, 10) AS net_irr" if c == "net_irr" else f"w.{c}" for c in _COLUMNS)
+}
+    FROM {WORK} w LEFT JOIN {RATES} r ON r.n = w.n
+"""
 
 
 def stage(targets: Sequence[Target], navs: Sequence) -> int:
     """Compute the capital accounts of the targets (with each one's fund NAV) into the work table; three
     statements and one batch solve, whatever their number. Returns how many accounts."""
     with connection.cursor() as cursor:
-        # One round trip: the table exists from the session's first stage on, emptied at each.
-        cursor.execute(f"{_CREATE}; DELETE FROM {WORK}")
+        # One round trip: the tables exist from the session's first stage on, emptied at each.
+        cursor.execute(_CREATE)
         if not targets:
             return 0
         cursor.execute(
@@ -179,9 +186,9 @@ def store(targets: Sequence[Target], computed_at) -> None:
         )
         cursor.execute(
             f"""INSERT INTO {table} (fund_id, investor_id, as_of, {", ".join(_COLUMNS)}, computed_at)
-                SELECT w.fund_id, w.investor_id, w.as_of, {", ".join(f"w.{c}" for c in _COLUMNS)}, %s
-                FROM {WORK} w JOIN unnest(%s::bigint[], %s::date[]) AS t (fund_id, as_of)
-                    ON w.fund_id = t.fund_id AND w.as_of = t.as_of""",
+                SELECT a.*, %s FROM ({_SELECT}) AS a
+                JOIN unnest(%s::bigint[], %s::date[]) AS t (fund_id, as_of)
+                    ON a.fund_id = t.fund_id AND a.as_of = t.as_of""",
             [computed_at, *pairs],
         )
 
@@ -190,9 +197,9 @@ def rows() -> dict[Target, list[dict]]:
     """The staged accounts by target, each target's by investor name: what a live answer shows."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT w.fund_id, w.as_of, w.investor_id, i.name, {", ".join(f"w.{c}" for c in _COLUMNS)}
-                FROM {WORK} w JOIN {Investor._meta.db_table} i ON i.id = w.investor_id
-                ORDER BY w.fund_id, w.as_of, i.name, w.investor_id"""
+            f"""SELECT a.fund_id, a.as_of, a.investor_id, i.name, {", ".join(f"a.{c}" for c in _COLUMNS)}
+                FROM ({_SELECT}) AS a JOIN {Investor._meta.db_table} i ON i.id = a.investor_id
+                ORDER BY a.fund_id, a.as_of, i.name, a.investor_id"""
         )
         found = defaultdict(list)
         for fund_id, as_of, investor_id, name, *values in cursor.fetchall():

@@ -63,7 +63,7 @@ def compute_targets(
     for fund_id, as_of in targets:
         projects = projects_as_of(ledger, fund_id, as_of)
         totals = investors[fund_id].totals(as_of)
-        metrics = fund_metrics(funds[fund_id], as_of, projects, totals)
+        metrics = fund_metrics(funds[fund_id], as_of, projects, totals, ledger.project_rows)
         result = results[(fund_id, as_of)] = FundProgress(metrics=metrics, accounts=[])
         if accounts_for is not None and not accounts_for(as_of):
             continue
@@ -105,7 +105,11 @@ def _projected_full_deployment(fund: Fund, as_of, committed: Decimal, disbursed:
 
 
 def fund_metrics(
-    fund: Fund, as_of: datetime.date, projects: list[ProjectRow], investors: InvestorTotals
+    fund: Fund,
+    as_of: datetime.date,
+    projects: list[ProjectRow],
+    investors: InvestorTotals,
+    project_rows: dict | None = None,
 ) -> dict:
     active = [project for project in projects if not project.abandoned]
     committed_capital, paid_in = investors.committed_capital, investors.paid_in
@@ -160,5 +164,5 @@ def fund_metrics(
         "by_stage": by_stage(projects),
         **multiples(paid_in, distributed, nav),
         "net_irr": irr(investors.paid_flows, investors.distributed_flows, nav, as_of),
-        "projects": [project_metrics(project) for project in projects],
+        "projects": [project_metrics(project, project_rows) for project in projects],
     }

@@ -57,6 +57,11 @@ class Ledger:
     # by fund: (investor id, date, amount), grouped per day
     payments: dict[int, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     distributions: dict[int, list[tuple]] = field(default_factory=lambda: defaultdict(list))
+    # Worked out once and shared by every target: each tranche's dates that can change its status, and
+    # its row with the status for (tranche id, net paid, how many of those dates have passed).
+    tranche_events: dict[int, list] = field(default_factory=dict)
+    tranche_rows: dict[tuple, dict] = field(default_factory=dict)
+    project_rows: dict[tuple, dict] = field(default_factory=dict)  # see projects.project_metrics
 
 
 def _targets_sql(targets: Sequence[Target]) -> tuple[str, list]:
@@ -91,6 +96,29 @@ _PAID_SQL = f"""
     JOIN {Disbursement._meta.db_table} d ON d.project_id = p.id AND d.paid_date <= t.as_of
     WHERE d.status = '{Disbursement.Status.PAID}'
     GROUP BY t.as_of, d.project_id, d.tranche_id
+"""
+# Many dates of few funds (a back-dated change, a backfill): the fund's paid disbursements are summed per day
+# once and carried as running totals (a window); each date takes the total of its last day on or before it,
+# instead of summing the ledger again for every date.
+_PAID_RUNNING_SQL = f"""
+    , daily AS (
+        SELECT p.fund_id, p.approval_date, d.project_id, d.tranche_id, d.paid_date AS day,
+            SUM(d.amount) AS amount
+        FROM {_PROJECT} p JOIN {Disbursement._meta.db_table} d ON d.project_id = p.id
+        WHERE p.fund_id IN (SELECT fund_id FROM targets) AND d.status = '{Disbursement.Status.PAID}'
+            AND d.paid_date <= (SELECT MAX(as_of) FROM targets)
+        GROUP BY p.fund_id, p.approval_date, d.project_id, d.tranche_id, d.paid_date
+    ),
+    running AS (
+        SELECT fund_id, approval_date, project_id, tranche_id, day,
+            SUM(amount) OVER days AS total, LEAD(day) OVER days AS next_day
+        FROM daily
+        WINDOW days AS (PARTITION BY project_id, tranche_id ORDER BY day)
+    )
+    SELECT t.as_of, r.project_id, r.tranche_id, r.total
+    FROM targets t
+    JOIN running r ON r.fund_id = t.fund_id AND r.approval_date <= t.as_of
+        AND r.day <= t.as_of AND (r.next_day IS NULL OR r.next_day > t.as_of)
 """
 _RECEIPTS_SQL = f"""
     SELECT t.as_of, r.project_id, SUM(r.amount)
@@ -137,7 +165,8 @@ def load_ledger(targets: Sequence[Target], *, per_investor: bool = True) -> Ledg
     ):
         ledger.stages[project_id].append((day, stage))
 
-    for as_of, project_id, tranche_id, amount in _per_target(_PAID_SQL, targets):
+    paid_sql = _PAID_RUNNING_SQL if len(targets) > len(fund_ids) else _PAID_SQL
+    for as_of, project_id, tranche_id, amount in _per_target(paid_sql, targets):
         ledger.paid[(_as_date(as_of), project_id)][tranche_id] = money(amount)
     for as_of, project_id, amount in _per_target(_RECEIPTS_SQL, targets):
         ledger.receipts[(_as_date(as_of), project_id)] = money(amount)

@@ -68,21 +68,36 @@ def _commitment_as_of(history: list[tuple], current: Decimal, as_of: datetime.da
 
 
 def _tranches_as_of(ledger: Ledger, project_id: int, paid: dict, as_of: datetime.date) -> list[dict]:
+    """Each tranche with its status as of the date, through `tranche_status`.
+
+    A status can only change on the tranche's own dates (cancellation, trigger date, conditions met, the
+    project's stage changes) or with the net paid, so it is worked out once per tranche, net paid and
+    number of those dates on or before `as_of`: a year of daily dates costs a few calls per tranche."""
     history = tuple(ledger.stages.get(project_id, ()))
     tranches = []
     for tranche in ledger.tranches.get(project_id, ()):
-        facts = TrancheFacts(
-            amount=tranche["amount"],
-            trigger=tranche["trigger"],
-            trigger_stage=tranche["trigger_stage"],
-            trigger_date=tranche["trigger_date"],
-            cancelled_on=tranche["cancelled_on"],
-            conditions_met_on=tuple(ledger.conditions.get(tranche["id"], ())),
-            # The net paid by the date, as one payment on it: the rule only compares the sum.
-            payments=((as_of, paid.get(tranche["id"], ZERO)),),
-            stage_history=history,
-        )
-        tranches.append({**tranche, "status": tranche_status(facts, as_of)})
+        paid_here = paid.get(tranche["id"], ZERO)
+        events = ledger.tranche_events.get(tranche["id"])
+        if events is None:
+            dates = {tranche["cancelled_on"], tranche["trigger_date"], *(day for day, _stage in history)}
+            dates |= set(ledger.conditions.get(tranche["id"], ()))
+            events = ledger.tranche_events[tranche["id"]] = sorted(day for day in dates if day is not None)
+        key = (tranche["id"], paid_here, bisect.bisect_right(events, as_of))
+        row = ledger.tranche_rows.get(key)
+        if row is None:
+            facts = TrancheFacts(
+                amount=tranche["amount"],
+                trigger=tranche["trigger"],
+                trigger_stage=tranche["trigger_stage"],
+                trigger_date=tranche["trigger_date"],
+                cancelled_on=tranche["cancelled_on"],
+                conditions_met_on=tuple(ledger.conditions.get(tranche["id"], ())),
+                # The net paid by the date, as one payment on it: the rule only compares the sum.
+                payments=((as_of, paid_here),),
+                stage_history=history,
+            )
+            row = ledger.tranche_rows[key] = {**tranche, "status": tranche_status(facts, as_of)}
+        tranches.append(row)
     return tranches
 
 
@@ -140,7 +155,28 @@ def cash_needed(projects: list[ProjectRow], as_of: datetime.date) -> Decimal:
     )
 
 
-def project_metrics(project: ProjectRow) -> dict:
+def project_metrics(project: ProjectRow, cache: dict | None = None) -> dict:
+    """The project's row of the snapshot; with a cache, one row per distinct state of the project (a year
+    of daily snapshots mostly repeats the same rows)."""
+    if cache is None:
+        return _project_metrics(project)
+    key = (
+        project.id,
+        project.commitment,
+        project.stage,
+        project.disbursed,
+        project.receipts,
+        project.valuation,
+        # The tranche rows are shared per status (see _tranches_as_of): the same rows, the same statuses.
+        tuple(id(tranche) for tranche in project.tranches),
+    )
+    row = cache.get(key)
+    if row is None:
+        row = cache[key] = _project_metrics(project)
+    return row
+
+
+def _project_metrics(project: ProjectRow) -> dict:
     tranche = project.next_tranche()
     return {
         "project_id": project.id,

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -60,7 +61,9 @@ def consistent_read():
         # Only the outermost block may set the level, and only before its first query, which is now.
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # The grouped reads of a batch hash tens of thousands of rows: enough memory keeps them
+                # off the disk (for this transaction only).
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL work_mem = '64MB'")
         yield
 
 
@@ -166,8 +169,21 @@ _UPSERT_PG = (
 _SQLITE_ROWS_PER_STATEMENT = 500
 
 
-def _json(metrics: dict) -> str:
-    return json.dumps(metrics, cls=DjangoJSONEncoder)
+def _json(value) -> str:
+    return json.dumps(value, default=_json_default)
+
+
+_DJANGO_JSON = DjangoJSONEncoder()
+
+
+def _json_default(value):
+    # The metrics hold Decimals and dates besides JSON's own types; this writes them as DjangoJSONEncoder
+    # does (str, isoformat), without walking its list of types for each of the thousands of amounts.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return _DJANGO_JSON.default(value)
 
 
 def _as_date(value) -> datetime.date:
@@ -185,7 +201,7 @@ def _upsert_snapshots(targets: list[Target], computed, read_at) -> list[Target]:
                     read_at,
                     [fund_id for fund_id, _day in targets],
                     [day for _fund_id, day in targets],
-                    "[" + ",".join(_json(computed[target].metrics) for target in targets) + "]",
+                    _json([computed[target].metrics for target in targets]),
                 ],
             )
             return sorted((fund_id, _as_date(day)) for fund_id, day in cursor.fetchall())
