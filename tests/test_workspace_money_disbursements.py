@@ -389,3 +389,17 @@ def test_the_disbursement_page_costs_the_same_queries_whatever_its_history(
     client.get(url)
     with django_assert_num_queries(5):
         client.get(url)
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999999", "-1", "1.5", ""])
+def test_a_junk_tranche_in_the_link_shows_the_form_all_the_same(client, t, tranche, junk):
+    client.force_login(t.manager)
+    response = client.get(new_url(t, tranche.project_id), {"tranche": junk})
+    assert response.status_code == 200
+
+
+def test_a_link_from_an_eligible_tranche_preselects_it(client, t, tranche):
+    second = tranche.project.tranches.get(number=2)
+    client.force_login(t.manager)
+    body = client.get(new_url(t, tranche.project_id), {"tranche": second.pk}).content.decode()
+    assert f'<option value="{second.pk}" selected>' in body

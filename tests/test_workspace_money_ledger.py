@@ -170,3 +170,63 @@ def test_the_same_form_posted_twice_at_once_records_once():
     assert [answer.status_code for answer in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert Receipt.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_every_money_page_reads_in_russian_and_kazakh(client, language):
+    """Each page of this area, with a record in another currency, a call and a distribution in it, renders in
+    the reader's language with no placeholder left unfilled."""
+    from portfolio.services.capital_calls import capital_call_issue
+    from portfolio.services.disbursements import disbursement_request
+    from portfolio.services.distributions import distribution_issue
+    from portfolio.workspace.money_reads import fx_conversion
+    from tests import builders as b
+
+    t = b.team(slug="tolqyn")
+    tranche = b.eligible_tranche(t, b.project(t))
+    f.FxRateFactory(currency="USD", date=timezone.localdate(), rate=Decimal("450.000000"))
+    conversion = fx_conversion("USD", Decimal("1000.00"), timezone.localdate())
+    disbursement = disbursement_request(
+        user=t.manager, tranche=tranche, amount=conversion.amount, foreign=conversion.foreign()
+    )
+    call = capital_call_issue(
+        user=t.manager,
+        fund=t.fund,
+        call_date=datetime.date(2026, 3, 2),
+        due_date=datetime.date(2026, 3, 16),
+        amount="1000.00",
+    )
+    distribution = distribution_issue(
+        user=t.manager, fund=t.fund, date=datetime.date(2026, 3, 2), amount="10"
+    )
+    slug, project = t.fund.slug, tranche.project_id
+    urls = [
+        ("disbursements", [slug]),
+        ("disbursement-new", [slug, project]),
+        ("disbursement", [slug, disbursement.pk]),
+        ("calls", [slug]),
+        ("call-new", [slug]),
+        ("call", [slug, call.pk]),
+        ("call-payment", [slug, call.pk, call.items.first().pk]),
+        ("distributions", [slug]),
+        ("distribution-new", [slug]),
+        ("distribution", [slug, distribution.pk]),
+        ("receipts", [slug]),
+        ("receipt-new", [slug, project]),
+        ("valuations", [slug]),
+        ("valuation-new", [slug, project]),
+    ]
+    client.force_login(t.approver)
+    for name, args in urls:
+        response = client.get(reverse(f"manage:{name}", args=args), HTTP_ACCEPT_LANGUAGE=language)
+        body = response.content.decode()
+        assert response.status_code == 200, name
+        assert f'lang="{language}"' in body and "%(" not in body, name
+    # The FX confirmation reads in the language too.
+    page = client.get(
+        reverse("manage:disbursement", args=[slug, disbursement.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert (
+        "450" in page.content.decode()
+        and {"ru": "Национального банка", "kk": "Ұлттық банктің"}[language] in page.content.decode()
+    )
