@@ -133,6 +133,42 @@ def test_one_bad_row_keeps_the_whole_commit_out(t):
     assert not Project.objects.exists()
 
 
+JUNK = [
+    " ",
+    "-1",
+    "0",
+    "1e400",
+    "NaN",
+    "9999-99-99",
+    "０",
+    "=1+1",
+    True,
+    1.5,
+    -3,
+    datetime.time(9, 30),
+    "x" * 400,
+]
+
+
+@pytest.mark.parametrize("kind", ["projects", "tranches", "disbursements"])
+def test_junk_in_any_cell_of_any_kind_is_refused_in_words_never_by_a_crash(t, kind):
+    """Each junk value in turn in every column of an otherwise filled row: a report, never an exception."""
+    from portfolio.imports.columns import KINDS
+
+    names = KINDS[kind].names
+    p = project(t)
+    base = {"project": p.slug, "tranche": 1, "number": 1, "requested_by": t.manager.username}
+    rows = [names]
+    for junk in JUNK:
+        for position in range(len(names)):
+            row = [base.get(name, "2025-03-10") for name in names]
+            row[position] = junk
+            rows.append(row)
+    report = run(t, kind, xlsx(*rows[: reading.MAX_ROWS + 1]))
+    assert report.errors and not report.committed
+    assert all(error.row >= 2 and error.message for error in report.errors)
+
+
 # --- the file itself ---------------------------------------------------------------------------------------
 
 

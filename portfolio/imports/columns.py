@@ -31,7 +31,9 @@ def read_text(value) -> str:
 
 
 def read_money(value) -> Decimal:
-    if isinstance(value, float):
+    if isinstance(value, bool):  # a spreadsheet's TRUE is an int to Python, not an amount
+        value = _text(value)
+    elif isinstance(value, float):
         # A spreadsheet stores numbers as binary floats; its shortest repr is the figure that was typed.
         value = repr(value)
     elif not isinstance(value, int | Decimal):
@@ -231,6 +233,10 @@ def read_rows(kind: Kind, table: Table) -> tuple[list[tuple[int, dict, bool]], l
                 values[column.name] = column.read(cell)
             except ValidationError as error:
                 errors.extend(RowError(number, column.name, message) for message in error.messages)
+                bad = True
+            except (TypeError, ValueError, ArithmeticError):
+                # A cell type no reader expects (a spreadsheet can hold anything): refused, never a crash.
+                errors.append(RowError(number, column.name, _("This value cannot be read here.")))
                 bad = True
         rows.append((number, values, bad))
     return rows, errors
