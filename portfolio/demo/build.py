@@ -140,9 +140,13 @@ class _Builder:
                 status=spec.status,
             )
         fund.managers.add(*managers)
-        # One stale mark from the first date of the data covers every record written below, so the fund is
-        # recomputed once after the commit rather than once for each earlier-dated record.
-        progress_refresh_request(fund_id=fund.pk, since=DATA_START)
+        # The ledger is written once, whole: paid money records are permanent and are never "fixed" by a
+        # second run. A project is opened once too; its money goes with the ledger.
+        write_ledger = not self.ledger_exists(fund)
+        if write_ledger:
+            # One stale mark from the first date of the data covers every record written below, so the fund
+            # is recomputed once after the commit rather than once for each earlier-dated record.
+            progress_refresh_request(fund_id=fund.pk, since=DATA_START)
         manager = self.users["manager"]
         investors = {}
         for item in spec.investors:
@@ -155,9 +159,6 @@ class _Builder:
                     user=manager, fund=fund, investor=investor, amount=item.commitment, date=item.date
                 )
             investors[item.name] = investor
-        # The ledger is written once, whole: paid money records are permanent and are never "fixed" by a
-        # second run. A project is opened once too; its money goes with the ledger.
-        write_ledger = not self.ledger_exists(fund)
         desk = Desk(
             manager=manager,
             approver=self.users["approver"],
