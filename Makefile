@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install assets messages makemessages lint format bench clean
+.PHONY: run test install assets messages makemessages lint format bench bench-pages clean
 
 # --- set-up steps (each does nothing when already up to date) -------------------------------------------
 
@@ -42,6 +42,11 @@ test: install
 # Benchmarks print a table; they are not tests. The data set is built once in its own database.
 bench: install
 	scripts/with-services.sh $(PY) scripts/bench.py $(BENCH_ARGS)
+	scripts/with-services.sh $(PY) scripts/bench_pages.py
+
+# Only the pages under gunicorn and wrk (the last table of make bench).
+bench-pages: install
+	scripts/with-services.sh $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
