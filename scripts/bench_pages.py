@@ -177,10 +177,10 @@ def wrk(binary: str, url: str, cookie: str, *, seconds: int, connections: int) -
     for name, value in {**HEADERS, "Cookie": cookie}.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)$", output, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", output, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        sys.exit(f"{url} answered {errors.group(1)} non-2xx/3xx responses under load:\n{output}")
+    if errors or set(percentiles) != {"50", "99"}:
+        sys.exit(f"{url}: errors or no latencies under load:\n{output}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),
         "p50": _ms(percentiles["50"]),

@@ -26,7 +26,9 @@ def _date_form(request) -> AsOfForm:
 def account(request, slug):
     owner = account_owner(request, slug)
     form = _date_form(request)
-    # A refused date is shown beside the field, and the page shows today's account meanwhile.
+    # A refused date is shown beside the field with a 400 (as on the fund page), and the page shows today's
+    # account meanwhile.
+    refused = form.is_bound and not form.is_valid()
     current = statement(owner.fund, owner.investor, form.date())
     query = urlencode({**owner.query, "as_of": current.requested.isoformat()})
     return render(
@@ -45,6 +47,7 @@ def account(request, slug):
             if len(owner.own) > 1
             else [],
         },
+        status=400 if refused else 200,
     )
 
 
