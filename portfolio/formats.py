@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal, format_percent
-from django.utils import translation
+from django.utils import timezone, translation
 
 LOCALES = {"en": "en_US", "ru": "ru_KZ", "kk": "kk_KZ"}
 KAZAKH_DATES = {"long": "d MMMM y 'ж'.", "medium": "d MMM y 'ж'.", "short": "dd.MM.y"}
@@ -33,7 +33,8 @@ def format_day(value: datetime.date | None, style: str = "long", language: str |
     if value is None:
         return "—"
     if isinstance(value, datetime.datetime):
-        value = value.date()
+        # The reader's day is the local one: 21:54 UTC is already tomorrow in Almaty.
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     lang = language_of(language)
     if style == "short":
         pattern = SHORT_DATES[lang]

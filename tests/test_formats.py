@@ -66,3 +66,9 @@ def test_djangos_own_date_filter_writes_kazakh_dates_day_first():
     with translation.override("kk"):
         assert template.render(Context({"d": MARCH_1})).startswith("1 ")
         assert template.render(Context({"d": MARCH_1})).endswith("2025 ж.")
+
+
+def test_a_timestamp_shows_the_local_day_not_the_utc_one(settings):
+    settings.TIME_ZONE = "Asia/Almaty"  # UTC+5
+    late_evening_utc = datetime.datetime(2026, 11, 29, 21, 54, tzinfo=datetime.UTC)
+    assert format_day(late_evening_utc, language="en") == "30 November 2026"
