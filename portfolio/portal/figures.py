@@ -5,15 +5,16 @@ metric schema) and formats them. Ratios and amounts are never recomputed here.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from portfolio.formats import format_day, format_multiple, format_pct, language_of
+from portfolio import formats
 from portfolio.metrics import schema
 from portfolio.models import PIPELINE, Project, Stage
-from portfolio.money import format_money, quantize_money
+from portfolio.money import BASE_CURRENCY, format_money, quantize_money
 from portfolio.selectors import metric_rows
 
 # The progress page's headline figures, in the order an investor reads them.
@@ -64,22 +65,57 @@ def as_date(value) -> datetime.date | None:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
+# Formatting is pure, and every request for a fund reads the same snapshot: Babel runs once per value and
+# language in each worker, not some sixty times per page (it was most of the page's time).
+@functools.lru_cache(maxsize=16384)
+def _formatted(kind: str, text: str, option, language: str) -> str:
+    if kind == "money":
+        return format_money(Decimal(text), option, language)
+    if kind == "pct":
+        return formats.format_pct(Decimal(text), option, language)
+    if kind == "multiple":
+        return formats.format_multiple(Decimal(text), option, language)
+    return formats.format_day(datetime.date.fromisoformat(text), option, language)
+
+
+def money(value, currency: str = BASE_CURRENCY) -> str:
+    if value in (None, ""):
+        return "—"
+    return _formatted("money", str(value), currency, formats.language_of())
+
+
+def pct(value, places: int = 1) -> str:
+    return "—" if value in (None, "") else _formatted("pct", str(value), places, formats.language_of())
+
+
+def multiple(value, places: int = 2) -> str:
+    return "—" if value in (None, "") else _formatted("multiple", str(value), places, formats.language_of())
+
+
+def day(value, style: str = "long") -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return _formatted("day", as_date(value).isoformat(), style, formats.language_of())
+
+
 def usd(amount, rate) -> str | None:
     """The USD equivalent of a KZT amount at the rate shown on the page (None without a rate)."""
     if amount in (None, "") or rate is None:
         return None
-    return format_money(quantize_money(Decimal(str(amount)) / rate.rate), "USD")
+    return money(quantize_money(Decimal(str(amount)) / rate.rate), "USD")
 
 
 def display(kind: str, value) -> str:
     if value in (None, ""):
         return "—"
     if kind == schema.MONEY:
-        return format_money(value)
+        return money(value)
     if kind == schema.RATIO:
-        return format_pct(value)
+        return pct(value)
     if kind == schema.DATE:
-        return format_day(as_date(value))
+        return day(as_date(value))
     return str(value)
 
 
@@ -87,8 +123,8 @@ def headline(metrics: dict, rate) -> list[dict]:
     """The headline figures: label and meaning from the schema, the value as the reader's language writes
     it, the USD equivalent of amounts, and a note where a figure needs its context."""
     notes = {
-        "committed_capital": _("%(pct)s of target") % {"pct": format_pct(metrics.get("fundraising_pct"))},
-        "allocated": _("%(pct)s of committed") % {"pct": format_pct(metrics.get("allocation_pct"))},
+        "committed_capital": _("%(pct)s of target") % {"pct": pct(metrics.get("fundraising_pct"))},
+        "allocated": _("%(pct)s of committed") % {"pct": pct(metrics.get("allocation_pct"))},
         "pace_ratio": _("Planned by now: %(amount)s")
         % {"amount": display(schema.MONEY, metrics.get("planned_disbursed"))},
     }
@@ -126,8 +162,8 @@ def next_milestone(row: dict) -> str:
     if tranche:
         values = {
             "number": tranche["number"],
-            "amount": format_money(tranche["amount"]),
-            "date": format_day(as_date(tranche["planned_date"])),
+            "amount": money(tranche["amount"]),
+            "date": day(as_date(tranche["planned_date"])),
         }
         if tranche.get("trigger") == "stage" and tranche.get("trigger_stage"):
             values["stage"] = stage_label(tranche["trigger_stage"])
@@ -147,20 +183,22 @@ def percent_value(ratio) -> str:
     return str(min(max(Decimal(str(ratio)) * 100, Decimal(0)), Decimal(100)).quantize(Decimal("0.1")))
 
 
-def films(metrics: dict, formats: dict[int, str]) -> list[dict]:
+def films(metrics: dict, project_formats: dict[int, str]) -> list[dict]:
     """Every film of the snapshot with what the page lists of it."""
     format_labels = dict(Project.Format.choices)
     return [
         {
             "id": row["project_id"],
             "title": row["title"],
-            "format": format_labels.get(formats.get(row["project_id"]), "—"),
+            "format": format_labels.get(project_formats.get(row["project_id"]), "—"),
             "stage": stage_label(row["stage"]),
             "stage_step": stage_step(row["stage"]),
             "abandoned": row["stage"] == Stage.ABANDONED,
-            "commitment": format_money(row["commitment"]),
-            "disbursed": format_money(row["disbursed"]),
-            "disbursed_pct": format_pct(row.get("disbursed_pct")),
+            "commitment": money(row["commitment"]),
+            "disbursed": money(row["disbursed"]),
+            "disbursed_pct": pct(row.get("disbursed_pct")),
+            "disbursed_of": _("%(disbursed)s of %(commitment)s")
+            % {"disbursed": money(row["disbursed"]), "commitment": money(row["commitment"])},
             "disbursed_value": percent_value(row.get("disbursed_pct")),
             "next_milestone": next_milestone(row),
         }
@@ -176,6 +214,8 @@ def by_stage(metrics: dict) -> list[dict]:
             "projects": stages[stage.value]["projects"],
             "allocated": stages[stage.value]["allocated"],
             "disbursed": stages[stage.value]["disbursed"],
+            "allocated_display": money(stages[stage.value]["allocated"]),
+            "disbursed_display": money(stages[stage.value]["disbursed"]),
         }
         for stage in Stage
         if stage.value in stages
@@ -186,10 +226,10 @@ def chart_data(metrics: dict, history: list[dict], stage_rows: list[dict]) -> di
     """What static/js/fund-progress.js draws, passed through json_script (amounts as decimal strings)."""
     projects = metrics.get("projects", [])
     return {
-        "language": language_of(),
+        "language": formats.language_of(),
         "currency": "₸",
         "deployment": {
-            "labels": [format_day(row["as_of"], "short") for row in history],
+            "labels": [day(row["as_of"], "short") for row in history],
             "disbursed": [row["disbursed"] for row in history],
             "planned": [row["planned_disbursed"] for row in history],
             "committed": [row["committed_capital"] for row in history],
@@ -241,12 +281,12 @@ def timeline(history, current: str) -> list[dict]:
             state = "done" if stage in entered else "skipped"
         else:
             state = "done" if index < position else "current" if index == position else "upcoming"
-        steps.append({"stage": stage.label, "date": format_day(entered.get(stage)), "state": state})
+        steps.append({"stage": stage.label, "date": day(entered.get(stage)), "state": state})
     if current == Stage.ABANDONED:
         steps.append(
             {
                 "stage": Stage.ABANDONED.label,
-                "date": format_day(entered.get(Stage.ABANDONED)),
+                "date": day(entered.get(Stage.ABANDONED)),
                 "state": "current",
             }
         )
@@ -256,20 +296,20 @@ def timeline(history, current: str) -> list[dict]:
 def tranche_trigger(tranche) -> str:
     if tranche.trigger == "stage" and tranche.trigger_stage:
         return _("When %(stage)s is reached") % {"stage": stage_label(tranche.trigger_stage)}
-    return _("On %(date)s") % {"date": format_day(tranche.trigger_date)}
+    return _("On %(date)s") % {"date": day(tranche.trigger_date)}
 
 
 def tranche_rows(tranches, next_number, rate) -> list[dict]:
     return [
         {
             "number": tranche.number,
-            "amount": format_money(tranche.amount),
+            "amount": money(tranche.amount),
             "usd": usd(tranche.amount, rate),
             "trigger": tranche_trigger(tranche),
-            "planned": format_day(tranche.planned_date),
+            "planned": day(tranche.planned_date),
             "status": tranche.get_status_display(),
             "paid": tranche.status == "paid",
-            "paid_on": format_day(tranche.paid_on) if tranche.status == "paid" else "",
+            "paid_on": day(tranche.paid_on) if tranche.status == "paid" else "",
             "is_next": tranche.number == next_number,
         }
         for tranche in tranches
@@ -285,9 +325,9 @@ def account_figures(account) -> list[dict]:
         {
             "name": name,
             "label": schema.INVESTOR[name].label,
-            "value": format_multiple(getattr(account, name))
+            "value": multiple(getattr(account, name))
             if schema.INVESTOR[name].kind == schema.RATIO
-            else format_money(getattr(account, name)),
+            else money(getattr(account, name)),
         }
         for name in ACCOUNT_FIGURES
     ]
