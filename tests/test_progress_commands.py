@@ -13,6 +13,7 @@ from django.utils import timezone
 from portfolio import demo
 from portfolio.metrics import schema
 from portfolio.models import CapitalAccount, Disbursement, Distribution, ProgressSnapshot, Stage
+from tests import demo_seed
 from tests.factories import (
     CapitalCallFactory,
     CapitalCallItemFactory,
@@ -394,10 +395,7 @@ def test_backfill_needs_a_start_date(fund):
 # --- On the demo data ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True  # seed_demo refuses to run when DEBUG is off
-    call_command("seed_demo", stdout=StringIO())
+seeded = demo_seed.seeded  # the fixture: one demo for the whole module
 
 
 @pytest.mark.parametrize("as_of", [None, demo.DEMO_TODAY.isoformat(), "2025-06-30"])

@@ -14,16 +14,22 @@ from rest_framework.test import APIClient
 from portfolio.models import Fund
 from portfolio.money import format_money
 from portfolio.services.progress import progress_snapshots_refresh
+from tests import demo_seed
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True  # seed_demo refuses to run when DEBUG is off
-    call_command("seed_demo", stdout=StringIO())
-    # Today's snapshots, as the recompute after the seed's commit (or the nightly job) would write them.
-    progress_snapshots_refresh(fund_ids=Fund.objects.values_list("pk", flat=True), as_of=timezone.localdate())
+seeded = demo_seed.seeded  # the fixture: one demo for the whole module
+
+
+@pytest.fixture(scope="module")
+def computed(seeded, django_db_blocker):
+    """The demo seeded once for the module, with today's snapshots, as the recompute after the seed's
+    commit (or the nightly job) would write them; rolled back with the seed when the module ends."""
+    with django_db_blocker.unblock():
+        progress_snapshots_refresh(
+            fund_ids=Fund.objects.values_list("pk", flat=True), as_of=timezone.localdate()
+        )
 
 
 def _row(body: str, slug: str) -> str:
@@ -40,7 +46,7 @@ def _figure(body: str, name: str) -> str:
     return re.sub(r"<[^>]+>", " ", match.group(1))
 
 
-def test_list_page_api_and_command_agree_on_the_demo(client, seeded):
+def test_list_page_api_and_command_agree_on_the_demo(client, computed):
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.get(username="admin")
@@ -68,7 +74,7 @@ def test_list_page_api_and_command_agree_on_the_demo(client, seeded):
         assert card and card.group(1) == committed, fund.slug
 
 
-def test_a_project_approved_in_the_future_counts_nowhere_yet(client, seeded):
+def test_a_project_approved_in_the_future_counts_nowhere_yet(client, computed):
     """The list once counted every project not abandoned, the API only those approved by today."""
     from tests.factories import ProjectFactory
 
