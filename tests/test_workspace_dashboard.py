@@ -183,3 +183,17 @@ def test_the_demo_managers_land_on_their_funds_dashboard_after_logging_in(client
     )
     assert response.redirect_chain[-1][0] == reverse("manage:dashboard", args=["tolqyn"])
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "needs_action"),
+    [("ru", "Сводка", "Требует действий"), ("kk", "Жиынтық", "Әрекет қажет")],
+)
+def test_the_dashboard_speaks_the_readers_language(client, t, language, heading, needs_action):
+    b.project(t)
+    progress_snapshot_refresh(fund_id=t.fund.pk, as_of=timezone.localdate())
+    client.force_login(t.manager)
+    page = client.get(reverse("manage:dashboard", args=["tolqyn"]), HTTP_ACCEPT_LANGUAGE=language)
+    body = page.content.decode()
+    assert heading in body and needs_action in body
+    assert "4 400 000 000,00 ₸" in body.replace("\xa0", " ")  # committed capital, formatted for the reader
