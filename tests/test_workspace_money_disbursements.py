@@ -92,6 +92,7 @@ def test_a_request_is_confirmed_with_its_amount_then_waits_for_another_manager(c
 
 
 def test_another_currency_is_converted_at_the_rate_of_the_day_and_confirmed_in_kzt(client, t, tranche):
+    """In English; the confirmation in Russian writes the rate its own way but carries it back exactly."""
     today = timezone.localdate()
     f.FxRateFactory(currency="USD", date=today - datetime.timedelta(days=3), rate=Decimal("470.000000"))
     f.FxRateFactory(currency="USD", date=today - datetime.timedelta(days=1), rate=Decimal("480.125000"))
@@ -103,7 +104,8 @@ def test_another_currency_is_converted_at_the_rate_of_the_day_and_confirmed_in_k
     assert "₸48,012,500.00" in preview
     assert "$100,000.00" in preview
 
-    client.post(new_url(t, tranche.project_id), {**data, "confirm": "1"})
+    shown = re.search(r'name="shown_rate" value="([^"]+)"', preview).group(1)
+    client.post(new_url(t, tranche.project_id), {**data, "confirm": "1", "shown_rate": shown})
     disbursement = Disbursement.objects.get()
     assert (
         disbursement.amount,
@@ -120,6 +122,33 @@ def test_another_currency_is_converted_at_the_rate_of_the_day_and_confirmed_in_k
     )
     page = client.get(reverse("manage:disbursement", args=[t.fund.slug, disbursement.pk])).content.decode()
     assert "480.125" in page and "$100,000.00" in page
+
+
+def test_a_rate_published_between_review_and_confirmation_sends_the_manager_back(client, t, tranche):
+    today = timezone.localdate()
+    f.FxRateFactory(currency="USD", date=today - datetime.timedelta(days=1), rate=Decimal("480.000000"))
+    client.force_login(t.manager)
+    data = request_form(client, t, tranche, amount="1000.00", currency="USD")
+    preview = client.post(new_url(t, tranche.project_id), data).content.decode()
+    shown = re.search(r'name="shown_rate" value="([^"]+)"', preview).group(1)
+    f.FxRateFactory(currency="USD", date=today, rate=Decimal("481.000000"))  # today's rate arrives
+    response = client.post(new_url(t, tranche.project_id), {**data, "confirm": "1", "shown_rate": shown})
+    assert response.context["form"].errors["currency"] == [
+        "The FX rate has changed since you reviewed the request; review it again."
+    ]
+    assert not Disbursement.objects.exists()
+
+
+def test_a_confirmation_read_in_russian_carries_the_rate_back_exactly(client, t, tranche):
+    f.FxRateFactory(currency="USD", date=timezone.localdate(), rate=Decimal("480.125000"))
+    client.force_login(t.manager)
+    data = request_form(client, t, tranche, amount="1000.00", currency="USD")
+    url = new_url(t, tranche.project_id)
+    preview = client.post(url, data, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "480,125" in preview
+    shown = re.search(r'name="shown_rate" value="([^"]+)"', preview).group(1)
+    client.post(url, {**data, "confirm": "1", "shown_rate": shown}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert Disbursement.objects.get().amount == Decimal("480125.00")
 
 
 def test_a_currency_without_a_rate_yet_is_refused_beside_the_currency(client, t, tranche):

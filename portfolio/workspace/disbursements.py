@@ -3,6 +3,7 @@ and for another currency the FX rate of the day and the KZT equivalent), and on 
 four-eyes steps: approve, reject, pay, and reverse. Every step is the service's; its refusal (four eyes, a
 limit, a date) shows beside the field it names."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +64,10 @@ def disbursement_new(request, fund, project):
 
     def request_it(data):
         conversion = _conversion(data)
+        if conversion and request.POST.get("shown_rate") != str(conversion.rate):
+            # A rate published between the review and the confirmation: the person confirms what they saw.
+            message = _("The FX rate has changed since you reviewed the request; review it again.")
+            raise ValidationError({"currency": message})
         disbursement = disbursement_request(
             user=request.user,
             tranche=data["tranche"],
