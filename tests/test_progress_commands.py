@@ -10,10 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from portfolio import demo
 from portfolio.metrics import schema
-from portfolio.models import CapitalAccount, Disbursement, Distribution, ProgressSnapshot, Stage
-from tests import demo_seed
+from portfolio.models import CapitalAccount, Distribution, ProgressSnapshot, Stage
 from tests.factories import (
     CapitalCallFactory,
     CapitalCallItemFactory,
@@ -390,35 +388,3 @@ def test_backfill_with_a_malformed_date_fails_with_a_message(fund):
 def test_backfill_needs_a_start_date(fund):
     with pytest.raises((CommandError, SystemExit)):
         backfill("tolqyn", "--to", "2026-07-01")
-
-
-# --- On the demo data ----------------------------------------------------------------------------------
-
-
-seeded = demo_seed.seeded  # the fixture: one demo for the whole module
-
-
-@pytest.mark.parametrize("as_of", [None, demo.DEMO_TODAY.isoformat(), "2025-06-30"])
-def test_demo_fund_reports_every_metric_consistently(seeded, as_of):
-    metrics = fund_progress_json("tolqyn", *(["--as-of", as_of] if as_of else []))
-    assert set(metrics) == set(DOMAIN_METRICS) | set(CONTEXT_KEYS)
-    for key in MONEY_KEYS:
-        assert type(metrics[key]) is str, key
-    assert Decimal(metrics["committed_capital"]) > 0
-    assert Decimal(metrics["disbursed"]) > 0
-    assert_consistent(metrics)
-
-
-def test_demo_table_prints_without_error(seeded):
-    out = StringIO()
-    call_command("fund_progress", "tolqyn", "--as-of", demo.DEMO_TODAY.isoformat(), stdout=out)
-    assert "Tolqyn Film Fund OEIC Ltd." in out.getvalue()
-
-
-def test_demo_reversal_is_netted_in_disbursed(seeded):
-    # Guards assert_consistent on the demo: if the demo has reversals, they must be netted, not added.
-    metrics = fund_progress_json("tolqyn", "--as-of", demo.DEMO_TODAY.isoformat())
-    paid = Disbursement.objects.filter(
-        project__fund__slug="tolqyn", status=Disbursement.Status.PAID, paid_date__lte=demo.DEMO_TODAY
-    )
-    assert Decimal(metrics["disbursed"]) == sum((row.amount for row in paid), M(0))
