@@ -96,7 +96,22 @@ def metric_field(metric: schema.Metric, *, nullable: bool = False) -> serializer
     raise ValueError(f"no serializer field for the kind {metric.kind!r} of {metric.name}")
 
 
-class CapitalAccountSerializer(serializers.Serializer):
+class _FromJson:
+    """The body is already JSON (`metrics_as_json`, and ratios plain on every path): the keys of the fields
+    are picked in their order, without converting every value of every account again."""
+
+    def to_representation(self, instance):
+        body = {}
+        for name, field in self.fields.items():
+            if name in instance:
+                value = instance[name]
+                # Nested serializers (the capital accounts) still pick their own keys in their order.
+                nested = isinstance(field, serializers.BaseSerializer) and value is not None
+                body[name] = field.to_representation(value) if nested else value
+        return body
+
+
+class CapitalAccountSerializer(_FromJson, serializers.Serializer):
     """One investor's capital account: the investor metrics of the schema."""
 
     investor_id = serializers.IntegerField()
@@ -108,7 +123,7 @@ class CapitalAccountSerializer(serializers.Serializer):
         return fields
 
 
-class FundMetricsSerializer(serializers.Serializer):
+class FundMetricsSerializer(_FromJson, serializers.Serializer):
     """Every fund metric of the schema under its name, then the per-project rows and the capital accounts."""
 
     # Not required, like the metrics: a snapshot written by hand (or before a key existed) may lack them.
