@@ -262,3 +262,19 @@ def test_a_film_approved_after_the_snapshot_shows_its_schedule_without_figures(c
     body = page(client, portfolio.investor, reverse("film-detail", args=["tolqyn", late.pk]))
     assert figure(body, "disbursed") == "Disbursed —"
     assert "Жаңа фильм" not in page(client, portfolio.investor, fund_url())  # not in the stored snapshot yet
+
+
+def test_a_recompute_shows_at_once_though_the_figures_are_cached(client, portfolio):
+    from portfolio.services.progress import progress_snapshot_refresh
+    from tests.factories import ProjectFactory
+
+    before = page(client, portfolio.investor, fund_url())
+    assert "Новый фильм" not in before
+    ProjectFactory(fund=portfolio.fund, title="Новый фильм", commitment=Decimal("100000000.00"))
+    assert "Новый фильм" not in page(client, portfolio.investor, fund_url())  # the snapshot is unchanged
+    progress_snapshot_refresh(fund_id=portfolio.fund.pk, as_of=timezone.localdate())
+    after = page(client, portfolio.investor, fund_url())
+    assert "Новый фильм" in after
+    assert figure(after, "projects_active").startswith("Active projects 4 ")
+    # The same page in another language is its own rendering.
+    assert "Фильмдер" in page(client, portfolio.investor, fund_url(), "kk")

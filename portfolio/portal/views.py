@@ -1,12 +1,16 @@
 """The portal's pages. Thin: the visibility rule is `portfolio.roles`, the figures the stored snapshot."""
 
+import hashlib
 import re
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.dates import BoundedDateFormField
@@ -18,6 +22,8 @@ from . import figures, reads
 
 # Primary keys are bigints; a longer number in the URL names nothing (and must not reach the database).
 MAX_ID = 2**63 - 1
+# How long a rendered fragment may stay unused in a worker's memory (its key changes with its content).
+FIGURES_SECONDS = 600
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
@@ -55,6 +61,44 @@ def fund_list(request):
     return render(request, "portfolio/fund_list.html", {"funds": funds})
 
 
+def figures_html(fund, snapshot, rate, project_formats: dict, history: list) -> str:
+    """The page's figures, charts and films, rendered once per snapshot and language in each worker.
+
+    Everything they show is in the key (the snapshot and when it was computed, the rate, the films' formats,
+    the history's figures, the language), so a recompute or an edit shows at once; the reads that make the
+    key run on every request, so a page costs the same queries whether the cache holds it or not."""
+    key = hashlib.sha256(
+        repr(
+            (
+                fund.pk,
+                fund.slug,
+                snapshot and (snapshot.pk, snapshot.as_of, snapshot.computed_at),
+                rate and (rate.pk, rate.date, rate.rate),
+                sorted(project_formats.items()),
+                [tuple(row.values()) for row in history],
+                translation.get_language(),
+            )
+        ).encode()
+    ).hexdigest()
+    html = cache.get(f"portal:fund-figures:{key}")
+    if html is None:
+        metrics = snapshot.metrics if snapshot else {}
+        stage_rows = figures.by_stage(metrics)
+        html = render_to_string(
+            "portfolio/_fund_figures.html",
+            {
+                "fund": fund,
+                "snapshot": snapshot,
+                "headline": figures.headline(metrics, rate),
+                "films": figures.films(metrics, project_formats),
+                "stages": stage_rows,
+                "chart_data": figures.chart_data(metrics, history, stage_rows),
+            },
+        )
+        cache.set(f"portal:fund-figures:{key}", html, FIGURES_SECONDS)
+    return mark_safe(html)  # noqa: S308  (our own template's output, escaped when rendered)
+
+
 @login_required
 def fund_detail(request, slug):
     # 404, not 403, for a fund the user may not see: its existence is not theirs to learn.
@@ -69,10 +113,8 @@ def fund_detail(request, slug):
             status = 400  # the latest figures, with the reason beside the field
     # Every figure comes from the stored snapshot, as in the list and the API.
     snapshot = latest_progress_snapshot(fund, as_of)
-    metrics = snapshot.metrics if snapshot else {}
     shown = snapshot.as_of if snapshot else as_of
     rate = reads.usd_rate(shown)
-    stage_rows = figures.by_stage(metrics)
     context = {
         "fund": fund,
         "as_of": as_of,
@@ -81,10 +123,9 @@ def fund_detail(request, slug):
         "form": form,
         "snapshot": snapshot,
         "rate": rate,
-        "headline": figures.headline(metrics, rate),
-        "films": figures.films(metrics, reads.project_formats(fund)),
-        "stages": stage_rows,
-        "chart_data": figures.chart_data(metrics, reads.deployment_history(fund, shown), stage_rows),
+        "figures_html": figures_html(
+            fund, snapshot, rate, reads.project_formats(fund), reads.deployment_history(fund, shown)
+        ),
     }
     return render(request, "portfolio/fund_detail.html", context, status=status)
 
