@@ -6,6 +6,7 @@ documents and our readers write day, month, year ("1 наурыз 2025 ж."), so
 """
 
 import datetime
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -35,7 +36,13 @@ def format_day(value: datetime.date | None, style: str = "long", language: str |
     if isinstance(value, datetime.datetime):
         # The reader's day is the local one: 21:54 UTC is already tomorrow in Almaty.
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-    lang = language_of(language)
+    return _day_text(value, style, language_of(language))
+
+
+# Pages show the same stored dates, ratios and multiples on every request; Babel takes 30-80 µs a call and
+# these caches a microsecond. The keys are the values' text (or the date), the style and the language.
+@functools.lru_cache(maxsize=8192)
+def _day_text(value: datetime.date, style: str, lang: str) -> str:
     if style == "short":
         pattern = SHORT_DATES[lang]
     elif lang == "kk":
@@ -56,7 +63,11 @@ def format_pct(ratio, places: int = 1, language: str | None = None) -> str:
     """A ratio as a percentage: Decimal("0.15234") → "15.2%" / "15,2 %" / "15,2%"; None → "—"."""
     if ratio is None or ratio == "":
         return "—"
-    locale = babel_locale(language)
+    return _pct_text(str(ratio), places, babel_locale(language))
+
+
+@functools.lru_cache(maxsize=8192)
+def _pct_text(ratio: str, places: int, locale: str) -> str:
     # The language's own pattern (Russian puts a no-break space before %), with the places asked for.
     pattern = Locale.parse(locale).percent_formats[None].pattern
     if places:
@@ -68,5 +79,10 @@ def format_multiple(value, places: int = 2, language: str | None = None) -> str:
     """A multiple such as TVPI: Decimal("1.2345") → "1.23×" / "1,23×"; None → "—"."""
     if value is None or value == "":
         return "—"
+    return _multiple_text(str(value), places, babel_locale(language))
+
+
+@functools.lru_cache(maxsize=8192)
+def _multiple_text(value: str, places: int, locale: str) -> str:
     pattern = "#,##0." + "0" * places
-    return format_decimal(_half_up(value, places), format=pattern, locale=babel_locale(language)) + "×"
+    return format_decimal(_half_up(value, places), format=pattern, locale=locale) + "×"

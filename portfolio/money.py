@@ -4,6 +4,7 @@ Amounts are stored in the fund's base currency (KZT) with two places, rounded ha
 for 10^15 and more. Ratios are computed from unrounded sums and only rounded for display.
 """
 
+import functools
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -206,11 +207,17 @@ def _babel_locale(language: str | None) -> str:
 def format_money(value, currency: str = BASE_CURRENCY, language: str | None = None) -> str:
     """Display a Decimal amount for a reader: rounded half-up to 0.01, grouped as the reader's language
     groups digits, with the tenge sign ₸ (English locales would write "KZT"). Never goes through float."""
+    # Keyed by the text of the amount, not the Decimal: -0.00 and 0.00 are equal Decimals.
+    return _money_text(str(quantize_money(value)), currency, _babel_locale(language))
+
+
+@functools.lru_cache(maxsize=8192)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    # A page shows the same stored amounts on every request: Babel takes about 0.1 ms a call, a cache hit
+    # a microsecond (measured on the fund page: about 60 amounts a request).
     from babel.numbers import format_currency
 
-    text = format_currency(
-        quantize_money(value), currency, locale=_babel_locale(language), currency_digits=False
-    )
+    text = format_currency(Decimal(amount), currency, locale=locale, currency_digits=False)
     return text.replace("KZT", "₸") if currency == BASE_CURRENCY else text
 
 
