@@ -123,3 +123,22 @@ def test_two_approvers_approving_one_request_at_once_approve_it_once():
     assert requested.approved_by_id in {t.approver.pk, third.pk}
     assert requested.history.filter(status="approved").count() == 1
     assert Decimal(requested.amount) == M("1000.00")
+
+
+def test_two_valuations_of_one_project_and_date_at_once_record_one_and_refuse_the_other_in_words():
+    from portfolio.models import Valuation
+    from portfolio.services.valuations import valuation_record
+
+    t = team()
+    p = project(t)
+    outcomes = run_at_once(
+        2,
+        lambda index: (
+            valuation_record(user=t.manager, project=p, date=APPROVED_ON, amount=f"{250 + index}000000.00").pk
+        ),
+    )
+    recorded = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    assert len(recorded) == 1, outcomes
+    refusal = next(outcome for outcome in outcomes if not isinstance(outcome, int))
+    assert isinstance(refusal, dict), refusal  # a ValidationError's messages, not an IntegrityError
+    assert Valuation.objects.filter(project=p).count() == 1
