@@ -26,8 +26,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portfolio import selectors
 from portfolio.formats import format_day
-from portfolio.models import Disbursement, Fund, Stage, Tranche
+from portfolio.models import Disbursement, Fund, Tranche
 from portfolio.money import format_money
 
 logger = logging.getLogger(__name__)
@@ -211,10 +212,7 @@ def overdue_tranches(today: datetime.date):
     """Tranches whose planned date has passed and that are neither paid nor cancelled, of projects still
     alive, every fund at once."""
     return (
-        Tranche.objects.filter(
-            planned_date__lt=today, status__in=(Tranche.Status.PLANNED, Tranche.Status.ELIGIBLE)
-        )
-        .exclude(project__stage=Stage.ABANDONED)
+        Tranche.objects.filter(selectors.overdue(today))
         .select_related("project")
         .order_by("project__fund_id", "planned_date", "project__title", "number")
     )

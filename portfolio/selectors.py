@@ -7,12 +7,12 @@ of them sums the ledger itself.
 
 import datetime
 
-from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from portfolio.metrics import schema
 from portfolio.metrics.common import plain
-from portfolio.models import CapitalAccount, Fund, ProgressSnapshot
+from portfolio.models import CapitalAccount, Fund, ProgressSnapshot, Stage, Tranche
 from portfolio.roles import funds_visible_to
 
 # What the fund list shows of each fund's latest snapshot.
@@ -70,3 +70,11 @@ def capital_accounts(fund: Fund, as_of: datetime.date, investor_ids=None) -> lis
 def metric_rows(metrics: dict, names) -> list[tuple[schema.Metric, object]]:
     """(metric, value) pairs of a stored snapshot, in the schema's order: what a page lists."""
     return [(schema.FUND[name], metrics.get(name)) for name in names]
+
+
+def overdue(today: datetime.date) -> Q:
+    """The one definition of an overdue tranche (the dashboard and the daily e-mail both use it): its planned
+    date has passed, it is neither paid nor cancelled, and its project is still alive."""
+    return Q(planned_date__lt=today, status__in=(Tranche.Status.PLANNED, Tranche.Status.ELIGIBLE)) & ~Q(
+        project__stage=Stage.ABANDONED
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from portfolio.models import Stage, Tranche
 from portfolio.services.disbursements import disbursement_request
 from portfolio.services.progress import progress_snapshot_refresh
+from portfolio.services.projects import project_stage_change
 from portfolio.services.tranches import TrancheInput, tranche_schedule_set
 from tests import builders as b
 from tests.factories import CommitmentFactory, FundFactory, ProjectFactory, UserFactory
@@ -79,6 +80,31 @@ def test_eligible_and_overdue_tranches_need_action(client, t):
     overdue = page.split('id="overdue-tranches"')[1].split("</ul>")[0]
     assert "Eligible Film, tranche 1" in eligible and "Late Film" not in eligible
     assert "Late Film, tranche 1" in overdue and "Eligible Film, tranche 1" in overdue
+
+
+def test_an_abandoned_projects_late_tranche_is_not_overdue_here_nor_in_the_daily_mail(client, t):
+    from portfolio.notifications import overdue_tranches
+
+    late = b.project(t, title="Late Film")
+    tranche_schedule_set(
+        user=t.manager,
+        project=late,
+        tranches=[
+            TrancheInput(
+                number=1, share=1, planned_date=datetime.date(2025, 5, 1), trigger_stage=Stage.PRODUCTION
+            )
+        ],
+    )
+    project_stage_change(
+        user=t.manager,
+        project=late,
+        stage=Stage.ABANDONED,
+        date=datetime.date(2025, 6, 1),
+        note="Rights lost",
+    )
+    page = _dashboard(client, t.manager, t.fund).content.decode()
+    assert "Late Film, tranche 1" not in page
+    assert not overdue_tranches(timezone.localdate()).filter(project=late).exists()
 
 
 def test_a_cancelled_or_future_tranche_needs_no_action(client, t):

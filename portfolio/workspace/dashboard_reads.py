@@ -9,11 +9,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from portfolio.metrics.common import STAGE_ORDER
 from portfolio.models import Disbursement, Fund, ProgressSnapshot, Stage, Tranche
-from portfolio.selectors import latest_progress_snapshot, metric_rows
+from portfolio.selectors import latest_progress_snapshot, metric_rows, overdue
 
 # The headline figures, in the schema's order of the domain.
 HEADLINE = (
@@ -113,7 +113,8 @@ def fund_dashboard(fund: Fund, user, today: datetime.date) -> Dashboard:
         Tranche.objects.filter(
             project__fund=fund, status__in=(Tranche.Status.PLANNED, Tranche.Status.ELIGIBLE)
         )
-        .filter(Q(status=Tranche.Status.ELIGIBLE) | Q(planned_date__lt=today))
+        .annotate(is_overdue=ExpressionWrapper(overdue(today), output_field=BooleanField()))
+        .filter(Q(status=Tranche.Status.ELIGIBLE) | Q(is_overdue=True))
         .select_related("project")
         .order_by("planned_date", "project__title", "number")
     )
@@ -123,6 +124,6 @@ def fund_dashboard(fund: Fund, user, today: datetime.date) -> Dashboard:
         by_stage=_by_stage(metrics),
         awaiting_approval=awaiting,
         eligible=[t for t in open_tranches if t.status == Tranche.Status.ELIGIBLE],
-        overdue=[t for t in open_tranches if t.planned_date < today],
+        overdue=[t for t in open_tranches if t.is_overdue],
         guardrails=_guardrails(metrics),
     )
