@@ -1,6 +1,7 @@
 """Who may open which portal page, what junk in a URL or parameter gets, and what each page costs."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import ProjectFactory, UserFactory
@@ -123,9 +124,11 @@ def test_a_tampered_language_switch_is_ignored(client, portfolio):
 
 # Every page costs the same, exact number of queries whatever the fund's size: session and user (2), then
 # list: funds with their snapshot figures, own capital accounts (2);
-# fund: fund, snapshot, USD rate, project formats, month-end history (5);
+# fund: fund, snapshot, USD rate, project formats, the history's version (5), and the month-end history
+#   when its rendering is not cached yet (1);
 # film: film with its fund, snapshot, USD rate, tranches, stage history (5).
-QUERIES = {"list": 4, "fund": 7, "film": 7}
+QUERIES = {"list": 4, "fund": 8, "film": 7}
+CACHED_FUND_PAGE = 7
 
 
 @pytest.mark.parametrize("projects", [3, 60])
@@ -134,7 +137,10 @@ def test_each_page_costs_a_pinned_number_of_queries(client, django_assert_num_qu
     client.force_login(portfolio.investor)
     urls = portal_urls(portfolio)
     client.get(urls["list"])  # the session records its activity on its first request (one write)
+    cache.clear()
     for name, url in urls.items():
         with django_assert_num_queries(QUERIES[name]):
             assert client.get(url).status_code == 200
+    with django_assert_num_queries(CACHED_FUND_PAGE):
+        assert client.get(urls["fund"]).status_code == 200
     assert portfolio.fund.progress_snapshots.latest().metrics["projects_active"] == projects - projects // 7

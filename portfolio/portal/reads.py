@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 
 from portfolio.models import CapitalAccount, FxRate, ProgressSnapshot, Project, StageChange, Tranche
@@ -34,6 +34,15 @@ def deployment_history(fund, as_of: datetime.date) -> list[dict]:
         .values("as_of", *HISTORY_METRICS)
     )
     return list(rows)
+
+
+def history_version(fund, as_of: datetime.date) -> tuple:
+    """What changes whenever a stored snapshot up to `as_of` is written or deleted (the latest computation
+    time and the count): the key of the rendered charts, one indexed aggregate instead of the history."""
+    found = fund.progress_snapshots.filter(as_of__lte=as_of).aggregate(
+        latest=Max("computed_at"), count=Count("pk")
+    )
+    return (found["latest"], found["count"])
 
 
 def usd_rate(as_of: datetime.date) -> FxRate | None:

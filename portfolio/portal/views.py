@@ -61,12 +61,12 @@ def fund_list(request):
     return render(request, "portfolio/fund_list.html", {"funds": funds})
 
 
-def figures_html(fund, snapshot, rate, project_formats: dict, history: list) -> str:
+def figures_html(fund, snapshot, rate, project_formats: dict, shown) -> str:
     """The page's figures, charts and films, rendered once per snapshot and language in each worker.
 
     Everything they show is in the key (the snapshot and when it was computed, the rate, the films' formats,
-    the history's figures, the language), so a recompute or an edit shows at once; the reads that make the
-    key run on every request, so a page costs the same queries whether the cache holds it or not."""
+    when any snapshot of the history was last written, the language), so a recompute or an edit shows at
+    once. Only a miss reads the month-end history itself (one query more)."""
     key = hashlib.sha256(
         repr(
             (
@@ -75,7 +75,7 @@ def figures_html(fund, snapshot, rate, project_formats: dict, history: list) -> 
                 snapshot and (snapshot.pk, snapshot.as_of, snapshot.computed_at),
                 rate and (rate.pk, rate.date, rate.rate),
                 sorted(project_formats.items()),
-                [tuple(row.values()) for row in history],
+                reads.history_version(fund, shown),
                 translation.get_language(),
             )
         ).encode()
@@ -84,6 +84,7 @@ def figures_html(fund, snapshot, rate, project_formats: dict, history: list) -> 
     if html is None:
         metrics = snapshot.metrics if snapshot else {}
         stage_rows = figures.by_stage(metrics)
+        history = reads.deployment_history(fund, shown)
         html = render_to_string(
             "portfolio/_fund_figures.html",
             {
@@ -123,9 +124,7 @@ def fund_detail(request, slug):
         "form": form,
         "snapshot": snapshot,
         "rate": rate,
-        "figures_html": figures_html(
-            fund, snapshot, rate, reads.project_formats(fund), reads.deployment_history(fund, shown)
-        ),
+        "figures_html": figures_html(fund, snapshot, rate, reads.project_formats(fund), shown),
     }
     return render(request, "portfolio/fund_detail.html", context, status=status)
 
