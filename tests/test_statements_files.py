@@ -182,3 +182,16 @@ def test_a_statement_with_no_activity_is_a_valid_document_that_says_so(client, f
     assert not [
         row for row in rows if row["section"] in ("figure", "capital_call", "payment", "distribution")
     ]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_pdf_names_the_funds_legal_form_in_the_readers_language(client, fund, h, language):
+    form = "Open-ended investment company (AIFC)"
+    fund.legal_form = form
+    fund.save(update_fields=["legal_form"])
+    with translation.override(language):
+        translated = translation.gettext(form)
+    assert translated != form
+    client.force_login(h.user)
+    flat = " ".join(pdf_text(download(client, "fund-account-pdf", language=language)).split())
+    assert " ".join(translated.split()) in flat

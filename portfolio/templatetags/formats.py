@@ -3,6 +3,7 @@
 from django import template
 
 from portfolio import formats
+from portfolio.portal.figures import legal_form_label
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def pct(value, places=1):
 def multiple(value, places=2):
     """{{ tvpi|multiple }} → "1.23×"."""
     return formats.format_multiple(value, int(places))
+
+
+@register.filter
+def legal_form(value):
+    """{{ fund.legal_form|legal_form }} → the usual AIFC forms in the reader's language, others as typed."""
+    return legal_form_label(value)
