@@ -20,6 +20,7 @@ from portfolio.services.tranches import (
     tranche_condition_mark,
     tranche_schedule_set,
 )
+from portfolio.workspace.forms_schedule import schedule_initial
 
 from .base import ServiceForm, format_money, format_pct, money_column, sum_of
 from .scoping import FundFilter, PortfolioInline
@@ -85,18 +86,9 @@ def _entry(row: dict) -> TrancheInput:
 
 
 def _schedule_rows(project) -> list[dict]:
+    # The same starting rows as the workspace's schedule editor.
     open_tranches = project.tranches.exclude(status=Tranche.Status.CANCELLED).prefetch_related("conditions")
-    return [
-        {
-            "number": tranche.number,
-            "amount": tranche.amount,
-            "planned_date": tranche.planned_date,
-            "trigger_stage": tranche.trigger_stage,
-            "trigger_date": tranche.trigger_date,
-            "conditions": "\n".join(condition.text for condition in tranche.conditions.all()),
-        }
-        for tranche in open_tranches.order_by("number")
-    ]
+    return schedule_initial(open_tranches.order_by("number"))
 
 
 SCHEDULE = RecordAction(
