@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.formats import babel_locale
+
 MONEY_MAX_DIGITS = 18
 MONEY_PLACES = 2
 CENT = Decimal("0.01")
@@ -197,18 +199,11 @@ class RateField(models.DecimalField):
         return name, "django.db.models.DecimalField", args, kwargs
 
 
-def _babel_locale(language: str | None) -> str:
-    from django.utils import translation
-
-    language = (language or translation.get_language() or "en").split("-")[0]
-    return {"ru": "ru_KZ", "kk": "kk_KZ"}.get(language, "en_US")
-
-
 def format_money(value, currency: str = BASE_CURRENCY, language: str | None = None) -> str:
     """Display a Decimal amount for a reader: rounded half-up to 0.01, grouped as the reader's language
     groups digits, with the tenge sign ₸ (English locales would write "KZT"). Never goes through float."""
     # Keyed by the text of the amount, not the Decimal: -0.00 and 0.00 are equal Decimals.
-    return _money_text(str(quantize_money(value)), currency, _babel_locale(language))
+    return _money_text(str(quantize_money(value)), currency, babel_locale(language))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -225,7 +220,7 @@ def format_amount(value, language: str | None = None) -> str:
     """An amount without its currency sign (for columns headed in KZT): "1,234,567.89" / "1 234 567,89"."""
     from babel.numbers import format_decimal
 
-    return format_decimal(quantize_money(value), format="#,##0.00", locale=_babel_locale(language))
+    return format_decimal(quantize_money(value), format="#,##0.00", locale=babel_locale(language))
 
 
 def money_share(total: Decimal, share) -> Decimal:

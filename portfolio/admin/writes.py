@@ -22,6 +22,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from portfolio.forms import show_refusal
 from portfolio.services.common import Foreign
 
 from .base import FOREIGN_AMOUNT_FIELDS, ServiceForm
@@ -47,17 +48,6 @@ def fields_renamed(renamed: dict[str, str]):
             raise
         renamed_errors = {renamed.get(name, name): errors for name, errors in error.error_dict.items()}
         raise ValidationError(renamed_errors) from error
-
-
-def show_refusal(form: forms.BaseForm, error: ValidationError, renamed: dict | None = None) -> None:
-    """Put each message of a service's refusal beside the form field it names (`renamed` maps a service's
-    field name to the form's where they differ); a message for a field the form lacks goes to the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        target = (renamed or {}).get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
 
 
 def foreign_from(data: dict) -> Foreign | None:

@@ -5,7 +5,6 @@ metric schema) and formats them. Ratios and amounts are never recomputed here.
 """
 
 import datetime
-import functools
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -65,39 +64,22 @@ def as_date(value) -> datetime.date | None:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
-# Formatting is pure, and every request for a fund reads the same snapshot: Babel runs once per value and
-# language in each worker, not some sixty times per page (it was most of the page's time).
-@functools.lru_cache(maxsize=16384)
-def _formatted(kind: str, text: str, option, language: str) -> str:
-    if kind == "money":
-        return format_money(Decimal(text), option, language)
-    if kind == "pct":
-        return formats.format_pct(Decimal(text), option, language)
-    if kind == "multiple":
-        return formats.format_multiple(Decimal(text), option, language)
-    return formats.format_day(datetime.date.fromisoformat(text), option, language)
-
-
+# Formatting goes through portfolio/money.py and portfolio/formats.py, which keep Babel's text per value,
+# style and language: every request for a fund reads the same snapshot.
 def money(value, currency: str = BASE_CURRENCY) -> str:
-    if value in (None, ""):
-        return "—"
-    return _formatted("money", str(value), currency, formats.language_of())
+    return "—" if value in (None, "") else format_money(Decimal(str(value)), currency)
 
 
 def pct(value, places: int = 1) -> str:
-    return "—" if value in (None, "") else _formatted("pct", str(value), places, formats.language_of())
+    return formats.format_pct(value, places)
 
 
 def multiple(value, places: int = 2) -> str:
-    return "—" if value in (None, "") else _formatted("multiple", str(value), places, formats.language_of())
+    return formats.format_multiple(value, places)
 
 
 def day(value, style: str = "long") -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return _formatted("day", as_date(value).isoformat(), style, formats.language_of())
+    return "—" if value in (None, "") else formats.format_day(as_date(value), style)
 
 
 def usd(amount, rate) -> str | None:

@@ -1,5 +1,6 @@
 """The workspace's money forms. They read and normalise input only; every rule is the service's, whose
-refusal `once.show_refusal` puts beside the field it names (field names here are the services' own)."""
+refusal `portfolio.forms.show_refusal` puts beside the field it names (field names here are the
+services' own)."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit

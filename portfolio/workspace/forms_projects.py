@@ -1,5 +1,5 @@
 """Forms of the project pages. They read and normalise input; every rule is the service's, and its refusal
-is put beside the field it names by the view (`once.show_refusal`)."""
+is put beside the field it names by the view (`portfolio.forms.show_refusal`)."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit

@@ -4,7 +4,9 @@ conversion, the per-investor split) and written only when confirmed, through the
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
-from .once import show_refusal, submit
+from portfolio.forms import show_refusal
+
+from .once import submit
 
 FORM_TEMPLATE = "manage/_money_form.html"
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portfolio.forms import show_refusal
 from portfolio.models.idempotency import IDEMPOTENCY_RETENTION, IdempotencyKey
 
 PREFIX = "form:"
@@ -89,13 +90,14 @@ def run_once(request, token: str, action: Callable[[], str]) -> str:
         return location
 
 
-def show_refusal(form: forms.BaseForm, error: ValidationError) -> None:
-    """Each message of a service's refusal beside the field it names; at the top when the form lacks it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+def attempt(request, form: OnceForm, action: Callable[[], str]) -> str | None:
+    """A valid form's `action` run once: the URL it led to, or None with the service's refusal on the form
+    (which keeps what was typed)."""
+    try:
+        return run_once(request, form.cleaned_data["once"], action)
+    except ValidationError as error:
+        show_refusal(form, error)
+        return None
 
 
 def submit(request, form: OnceForm, action: Callable[[], str], done: str):
@@ -103,10 +105,8 @@ def submit(request, form: OnceForm, action: Callable[[], str], done: str):
     is invalid or the service refused (its messages are then on the form, which keeps what was typed)."""
     if not form.is_valid():
         return None
-    try:
-        location = run_once(request, form.cleaned_data["once"], action)
-    except ValidationError as error:
-        show_refusal(form, error)
+    location = attempt(request, form, action)
+    if location is None:
         return None
     messages.success(request, done)
     return redirect(location)

@@ -14,7 +14,7 @@ from portfolio.workspace import project_reads
 from portfolio.workspace.access import fund_view
 from portfolio.workspace.forms_projects import CancelForm, CommitmentForm, ConditionForm, StageForm
 from portfolio.workspace.forms_schedule import ScheduleFormSet, schedule_initial
-from portfolio.workspace.once import OnceForm, run_once, show_refusal
+from portfolio.workspace.once import OnceForm, attempt, run_once
 
 
 def _posted(request):
@@ -23,15 +23,6 @@ def _posted(request):
 
 def _url(name, fund, **ids) -> str:
     return reverse(f"manage:{name}", kwargs={"slug": fund.slug, **ids})
-
-
-def _submit(request, form, write) -> str | None:
-    """Run the write once for the form's key; None (the refusal on the form) when the service refuses."""
-    try:
-        return run_once(request, form.cleaned_data["once"], write)
-    except ValidationError as error:
-        show_refusal(form, error)
-        return None
 
 
 @fund_view
@@ -47,7 +38,7 @@ def project_stage(request, fund, project):
             )
             return _url("project", fund, project=project.pk)
 
-        if location := _submit(request, form, write):
+        if location := attempt(request, form, write):
             return redirect(location)
     stage_changes = list(project.stage_changes.select_related("recorded_by").order_by("date", "pk"))
     return render(
@@ -74,7 +65,7 @@ def project_commitment(request, fund, project):
             )
             return _url("project", fund, project=project.pk)
 
-        if location := _submit(request, form, write):
+        if location := attempt(request, form, write):
             return redirect(location)
     changes = list(project.commitment_changes.select_related("recorded_by").order_by("date", "pk"))
     return render(
@@ -134,7 +125,7 @@ def tranche_detail(request, fund, tranche):
             tranche_condition_mark(user=request.user, condition=data["condition"], met_on=met_on)
             return _url("tranche", fund, tranche=tranche.pk)
 
-        if location := _submit(request, form, write):
+        if location := attempt(request, form, write):
             return redirect(location)
     # The form that was posted (with its errors) goes back to its own row of the checklist.
     posted = form.data.get("condition") if form.is_bound else None
@@ -171,7 +162,7 @@ def tranche_cancel_view(request, fund, tranche):
             tranche_cancel(user=request.user, tranche=tranche, date=data["date"], reason=data["reason"])
             return _url("tranche", fund, tranche=tranche.pk)
 
-        if location := _submit(request, form, write):
+        if location := attempt(request, form, write):
             return redirect(location)
     return render(
         request,

@@ -2,7 +2,6 @@
 
 Stages, commitments, the tranche schedule and tranches are in project_steps.py."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -11,7 +10,7 @@ from portfolio.services.projects import project_create, project_update
 from portfolio.workspace import project_reads
 from portfolio.workspace.access import fund_view
 from portfolio.workspace.forms_projects import DESCRIPTION, ProjectForm, StageForm
-from portfolio.workspace.once import run_once, show_refusal
+from portfolio.workspace.once import attempt
 
 
 @fund_view
@@ -41,15 +40,10 @@ def project_new(request, fund):
         data = {name: value for name, value in form.cleaned_data.items() if name != "once"}
         if data.get("expected_release") is None:
             data.pop("expected_release", None)
-        try:
-            location = run_once(
-                request,
-                form.cleaned_data["once"],
-                lambda: _project_url(fund, project_create(user=request.user, fund=fund, **data)),
-            )
-        except ValidationError as error:
-            show_refusal(form, error)
-        else:
+        location = attempt(
+            request, form, lambda: _project_url(fund, project_create(user=request.user, fund=fund, **data))
+        )
+        if location:
             return redirect(location)
     return render(request, "manage/project_form.html", {"fund": fund, "form": form, "project": None})
 
@@ -60,15 +54,12 @@ def project_edit(request, fund, project):
     form = ProjectForm(request.POST if request.method == "POST" else None, project=project)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in DESCRIPTION}
-        try:
-            location = run_once(
-                request,
-                form.cleaned_data["once"],
-                lambda: _project_url(fund, project_update(user=request.user, project=project, **changes)),
-            )
-        except ValidationError as error:
-            show_refusal(form, error)
-        else:
+        location = attempt(
+            request,
+            form,
+            lambda: _project_url(fund, project_update(user=request.user, project=project, **changes)),
+        )
+        if location:
             return redirect(location)
     return render(request, "manage/project_form.html", {"fund": fund, "form": form, "project": project})
 
